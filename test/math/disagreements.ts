@@ -1,0 +1,37 @@
+/**
+ * Rows of the shared math data where gradus disagrees with the recorded label ON PURPOSE.
+ *
+ * Every entry is checked by test/math/datasets.test.ts: the row must exist in `file` (matched on the exact
+ * gold and pred strings) and verifyMath must return `ourVerdict` for it under the row's options, so this
+ * list cannot go stale. Disagreements not listed here count against each file's budget.
+ */
+import type { MathDataFile } from './cases.ts';
+
+export interface DocumentedDisagreement {
+  file: MathDataFile;
+  match: { gold: string; pred: string };
+  /** What verifyMath answers (`correct`); the recorded label is the opposite. */
+  ourVerdict: boolean;
+  reason: string;
+}
+
+export const DOCUMENTED_DISAGREEMENTS: DocumentedDisagreement[] = [
+  {
+    file: 'mathverify_cases.jsonl',
+    match: { gold: '$1 - \\frac{1}{\\mathrm{e}}$', pred: '$1 + \\frac{1}{\\mathrm{e}}$' },
+    ourVerdict: false,
+    reason:
+      'Math-Verify false positive (huggingface/Math-Verify issue #14), still asserted True in ' +
+      'tests/test_yujianll.py: 1 - 1/e ≈ 0.632 and 1 + 1/e ≈ 1.368 differ; \\mathrm{e} is Euler’s number.',
+  },
+];
+
+export function isDocumented(
+  file: MathDataFile,
+  gold: string,
+  pred: string,
+): DocumentedDisagreement | undefined {
+  return DOCUMENTED_DISAGREEMENTS.find(
+    (d) => d.file === file && d.match.gold === gold && d.match.pred === pred,
+  );
+}
