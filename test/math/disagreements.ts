@@ -24,6 +24,15 @@ export const DOCUMENTED_DISAGREEMENTS: DocumentedDisagreement[] = [
       'Math-Verify false positive (huggingface/Math-Verify issue #14), still asserted True in ' +
       'tests/test_yujianll.py: 1 - 1/e ≈ 0.632 and 1 + 1/e ≈ 1.368 differ; \\mathrm{e} is Euler’s number.',
   },
+  {
+    file: 'math500_selfpairs.jsonl',
+    match: { gold: '5', pred: 'The final answer is $\\boxed{x=5}$.' },
+    ourVerdict: true,
+    reason:
+      'The negative pair borrows another problem’s answer (x=5), which happens to equal the gold 5 once ' +
+      'the assignment is unwrapped, as gradus does for a single-symbol lhs (x = 5 ≡ 5). Math-Verify also ' +
+      'answers True here (notes §4: "arguably correct").',
+  },
 ];
 
 export function isDocumented(
