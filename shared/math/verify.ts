@@ -1,10 +1,123 @@
-import { DEFAULT_MATH_OPTIONS, type MathOptions, type MathVerdict } from './types.ts';
+import type { Node } from './ast.ts';
+import { answersEqual, BudgetExceeded, type CompareContext } from './compare.ts';
+import type { EvalStats } from './evaluate.ts';
+import {
+  answerRegion, boxedCandidates, type Candidate, choiceLetter, extractCandidates, extractChoice, TooManyBoxesError,
+} from './extract.ts';
+import { cleanLatex, decimalComma, joinThousands } from './normalize.ts';
+import { ParseError, parseLatex, TooLargeError } from './parse.ts';
+import { DEFAULT_MATH_OPTIONS, type MathOptions, type MathStatus, type MathVerdict } from './types.ts';
 
-/** STUB: replaced by the real verifier (being written now). Signature is final. */
+interface Parsed {
+  text: string;
+  node: Node;
+}
+
+/** Check a model response against a gold answer. Never throws; every outcome is a verdict. */
 export function verifyMath(response: string, gold: string, options: Partial<MathOptions> = {}): MathVerdict {
-  const opts = { ...DEFAULT_MATH_OPTIONS, ...options };
-  void opts;
-  const t0 = performance.now();
-  const correct = response.trim() === gold.trim();
-  return { score: correct ? 1 : 0, correct, status: 'ok', extracted: response, ms: performance.now() - t0 };
+  const started = performance.now();
+  const opts: MathOptions = { ...DEFAULT_MATH_OPTIONS, ...options };
+  const verdict = (status: MathStatus, correct: boolean, extracted: string | null, extra: Partial<MathVerdict> = {}): MathVerdict => ({
+    score: correct ? 1 : 0,
+    correct,
+    status,
+    extracted,
+    ...extra,
+    ms: performance.now() - started,
+  });
+  let extracted: string | null = null;
+  let goldParsed: string | undefined;
+  try {
+    if (response.length > opts.maxResponseChars) {
+      return verdict('too_large', false, null, { reason: `response longer than ${opts.maxResponseChars} characters` });
+    }
+    if (gold.length > opts.maxResponseChars) return verdict('too_large', false, null, { reason: 'gold answer too long' });
+    const region = answerRegion(response, opts.requireThinkClose);
+    if (region === null) return verdict('no_answer', false, null, { reason: 'no </think> in the response' });
+
+    const goldTexts = goldCandidates(gold, opts);
+    const letter = goldTexts.length === 1 ? choiceLetter(goldTexts[0] as string) : null;
+    if (letter) {
+      const chosen = extractChoice(region);
+      if (!chosen) return verdict('no_answer', false, null, { gold_parsed: letter, reason: 'no choice letter found' });
+      return verdict('ok', chosen === letter, chosen, { gold_parsed: letter });
+    }
+    const goldAnswer = parseFirst(goldTexts.map((text) => ({ text, source: 'whole' as const })), opts);
+    const goldNode: Node = goldAnswer?.node ?? { t: 'text', s: cleanLatex(goldTexts[0] ?? gold) };
+    goldParsed = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
+
+    const candidates = extractCandidates(region, opts.extraction);
+    if (candidates.length === 0) return verdict('no_answer', false, null, { gold_parsed: goldParsed, reason: 'no answer found in the response' });
+    const pred = parseFirst(candidates, opts);
+    if (!pred) {
+      extracted = (candidates[0] as Candidate).text;
+      const same = cleanLatex(extracted) === goldParsed;
+      return verdict(same ? 'ok' : 'unparseable', same, extracted, { gold_parsed: goldParsed, reason: same ? undefined : 'the extracted answer could not be parsed' });
+    }
+    extracted = pred.text;
+    const stats: EvalStats = { overflow: false };
+    const ctx: CompareContext = {
+      precision: opts.precision,
+      strict: opts.strict,
+      allowSetRelation: opts.allowSetRelation,
+      percentLenient: opts.percentLenient,
+      stats,
+      deadline: started + opts.timeoutMs,
+    };
+    const correct = pred.text === goldParsed || answersEqual(goldNode, pred.node, ctx);
+    if (!correct && stats.overflow) {
+      return verdict('too_large', false, extracted, { gold_parsed: goldParsed, reason: 'a value was too large to evaluate' });
+    }
+    return verdict('ok', correct, extracted, { gold_parsed: goldParsed });
+  } catch (err) {
+    const base = { gold_parsed: goldParsed, reason: err instanceof Error ? err.message : String(err) };
+    if (err instanceof BudgetExceeded) return verdict('timeout', false, extracted, base);
+    if (err instanceof TooLargeError || err instanceof TooManyBoxesError || err instanceof RangeError) {
+      return verdict('too_large', false, extracted, base);
+    }
+    return verdict('unparseable', false, extracted, base);
+  }
+}
+
+const MATH_DELIMITERS = /\$\$|\$|\\\(|\\\)|\\\[|\\\]/g;
+
+/** Gold answers are usually bare; full solutions and `$...$`-wrapped golds are read like responses. */
+function goldCandidates(gold: string, opts: MathOptions): string[] {
+  const g = gold.trim();
+  if (/\\(?:boxed|fbox)/.test(g)) {
+    const boxes = boxedCandidates(answerRegion(g, false) ?? g);
+    if (boxes.length) return boxes.map((b) => b.text);
+    // An unclosed `\boxed{...` in a gold: take everything after it.
+    const open = /\\+(?:boxed|fbox)\s*\{/.exec(g);
+    if (open) return [g.slice(open.index + open[0].length).replace(MATH_DELIMITERS, ' ').trim()];
+  }
+  if (!opts.extraction.includes('latex')) return [decimalComma(g)];
+  if (g.length <= 300 && !/[.!?]\s+[A-Z]/.test(g)) return [g.replace(MATH_DELIMITERS, ' ').trim()];
+  const found = extractCandidates(g, opts.extraction).map((c) => c.text);
+  return found.length ? found : [g];
+}
+
+function prepare(c: Candidate): string {
+  const cleaned = joinThousands(cleanLatex(c.text));
+  return c.source === 'number' || c.source === 'anchor' ? decimalComma(cleaned) : cleaned;
+}
+
+function parseFirst(candidates: Candidate[], opts: MathOptions): Parsed | null {
+  let tooLarge: Error | null = null;
+  for (const c of candidates) {
+    const text = prepare(c);
+    if (!text) continue;
+    if (text.length > opts.maxAnswerChars) {
+      tooLarge = new TooLargeError(`answer longer than ${opts.maxAnswerChars} characters`);
+      continue;
+    }
+    try {
+      return { text, node: parseLatex(text) };
+    } catch (err) {
+      if (err instanceof TooLargeError) tooLarge = err;
+      else if (!(err instanceof ParseError)) throw err;
+    }
+  }
+  if (tooLarge) throw tooLarge;
+  return null;
 }
