@@ -166,7 +166,7 @@ export function extractCandidates(region: string, targets: ExtractionTarget[]): 
 function anchorCandidates(after: string, latex: boolean, expr: boolean): Candidate[] {
   const sentence = after.split(/I hope|\n|\.\s+(?=[A-Z])/)[0] ?? '';
   const out: Candidate[] = [];
-  const bare = sentence.replace(/\$|\\\(|\\\)|\\\[|\\\]|["`]/g, ' ').trim().replace(/\.$/, '');
+  const bare = sentence.replace(/\$|\\\(|\\\)|\\\[|\\\]|\\?["`]/g, ' ').trim().replace(/\.$/, '');
   if (latex && bare && !isProse(bare)) out.push({ text: bare, source: 'anchor' });
   out.push(...spansCandidates(sentence, latex, expr, 'anchor', true));
   return out;
@@ -186,7 +186,7 @@ function spansCandidates(text: string, latex: boolean, expr: boolean, source: An
   if (latex) for (const b of latexBlocks(text)) spans.push({ ...b, source });
   if (expr) {
     const masked = latex ? maskBlocks(text) : text;
-    for (const n of numberSpans(masked)) spans.push({ ...n, source: anchored ? 'anchor' : 'number' });
+    for (const n of numberSpans(masked)) spans.push({ ...n, source: 'number' });
     if (anchored && !latex) {
       const line = text.split('\n')[0]?.trim().replace(/[.\s]+$/, '');
       if (line && line.length < 80) spans.push({ text: line, start: -1, end: -1, source: 'anchor' });

@@ -11,7 +11,7 @@ const UNICODE: [RegExp, string][] = [
 ];
 
 /** Commands that some datasets store with a doubled backslash (`\\frac`); LaTeX row breaks stay intact. */
-const DOUBLED = /\\\\(?=(frac|dfrac|tfrac|boxed|left|right|sqrt|text|le|ge|leq|geq|lt|gt|pi|infty|cdot|times|pm|in|cup|mathbf|mathrm|begin|end|quad|circ)(?![a-zA-Z]))/g;
+const DOUBLED = /(?<!\\)\\\\(?=(frac|dfrac|tfrac|boxed|left|right|sqrt|text|le|ge|leq|geq|lt|gt|pi|infty|cdot|times|pm|in|cup|mathbf|mathrm|begin|end|quad|circ)(?![a-zA-Z]))/g;
 
 const SPACING = /(?<!\\)\\(left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|displaystyle|textstyle|limits|nolimits)(?![a-zA-Z])|(?<!\\)\\[!,;:> ]|\\q?quad|~/g;
 

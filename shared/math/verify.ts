@@ -99,7 +99,7 @@ function goldCandidates(gold: string, opts: MathOptions): string[] {
 
 function prepare(c: Candidate): string {
   const cleaned = joinThousands(cleanLatex(c.text));
-  return c.source === 'number' || c.source === 'anchor' ? decimalComma(cleaned) : cleaned;
+  return c.source === 'number' ? decimalComma(cleaned) : cleaned;
 }
 
 function parseFirst(candidates: Candidate[], opts: MathOptions): Parsed | null {
