@@ -252,6 +252,14 @@ async function main(): Promise<void> {
       notes.push(`${d.name}: gradus statuses ${statuses}.`);
       if (all.agreed !== ours)
         notes.push(`${d.name}: through the pool ${all.agreed}/${d.pairs.length} agree.`);
+      if (all.perSecond < one.perSecond) {
+        notes.push(
+          `${d.name}: the pool is slower than one in-process core here: an item takes ` +
+            `~${fmt(1e6 / one.perSecond, 0)} µs of verification, less than its trip through the pool ` +
+            '(structured clone, chunk messages, the scorer registry), and the pool’s host thread shares ' +
+            `the ${os.availableParallelism()} cores with its workers.`,
+        );
+      }
       if (one.errors.length > 0) {
         notes.push(`${d.name}: verifyMath threw on ${one.errors.length} item(s), e.g. ${one.errors[0]}`);
       }
