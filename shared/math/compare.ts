@@ -38,7 +38,8 @@ export function answersEqual(gold: Node, pred: Node, ctx: CompareContext): boole
   if (gold.t === 'ratio' || pred.t === 'ratio') {
     return gold.t === 'ratio' && pred.t === 'ratio' && orderedEqual(gold.items, pred.items, ctx);
   }
-  if (gold.t === 'text' || pred.t === 'text') return textKey(gold) !== null && textKey(gold) === textKey(pred);
+  if (gold.t === 'text' || pred.t === 'text')
+    return textKey(gold) !== null && textKey(gold) === textKey(pred);
   return scalarsEqual(gold, pred, ctx);
 }
 
@@ -54,7 +55,8 @@ function expandPm(n: Node): Node {
 
 function variants(n: Node): Node[] {
   let out = [n];
-  for (let k = 0; k < 4 && out.some((x) => someNode(x, (y) => y.t === 'pm')); k++) out = out.flatMap(splitFirstPm);
+  for (let k = 0; k < 4 && out.some((x) => someNode(x, (y) => y.t === 'pm')); k++)
+    out = out.flatMap(splitFirstPm);
   return out;
 }
 
@@ -147,13 +149,18 @@ function relationsEqual(gold: Node, pred: Node, ctx: CompareContext): boolean {
     return false;
   }
   if (gold.t === 'rel') {
-    if (isInequality(gold) && (isSetLike(pred) || asInterval(pred))) return inequalityMatchesSet(gold, pred, ctx);
+    if (isInequality(gold) && (isSetLike(pred) || asInterval(pred)))
+      return inequalityMatchesSet(gold, pred, ctx);
     const gv = statedValue(gold, true);
     return gv !== null && answersEqual(gv, pred, ctx);
   }
   const rel = pred as Extract<Node, { t: 'rel' }>;
   if (isInequality(rel)) {
-    return ctx.allowSetRelation && (isSetLike(gold) || asInterval(gold) !== null) && inequalityMatchesSet(rel, gold, ctx);
+    return (
+      ctx.allowSetRelation &&
+      (isSetLike(gold) || asInterval(gold) !== null) &&
+      inequalityMatchesSet(rel, gold, ctx)
+    );
   }
   const pv = statedValue(rel, false);
   return pv !== null && answersEqual(gold, pv, ctx);
@@ -164,7 +171,11 @@ function difference(rel: Extract<Node, { t: 'rel' }>, i: number): Node {
 }
 
 /** Two equations are the same when lhs−rhs of one is a non-zero constant multiple of the other's. */
-function equationsEquivalent(a: Extract<Node, { t: 'rel' }>, b: Extract<Node, { t: 'rel' }>, ctx: CompareContext): boolean {
+function equationsEquivalent(
+  a: Extract<Node, { t: 'rel' }>,
+  b: Extract<Node, { t: 'rel' }>,
+  ctx: CompareContext,
+): boolean {
   return proportional(difference(a, 0), difference(b, 0), ctx, 'any');
 }
 
@@ -173,7 +184,11 @@ function flipped(op: RelOp): RelOp {
 }
 
 /** `x < 1` and `-x > -1` are one inequality; so are `x \le 5` and `5 \ge x`. */
-function inequalitiesEquivalent(a: Extract<Node, { t: 'rel' }>, b: Extract<Node, { t: 'rel' }>, ctx: CompareContext): boolean {
+function inequalitiesEquivalent(
+  a: Extract<Node, { t: 'rel' }>,
+  b: Extract<Node, { t: 'rel' }>,
+  ctx: CompareContext,
+): boolean {
   if (a.ops.length !== b.ops.length) return false;
   if (a.ops.length === 1) {
     const [da, sa] = asLessThanZero(a);
@@ -205,7 +220,13 @@ function isSetLike(n: Node): boolean {
 function asInterval(n: Node): Extract<Node, { t: 'interval' }> | null {
   if (n.t === 'interval') return n;
   if (n.t === 'tuple' && n.items.length === 2) {
-    return { t: 'interval', lo: n.items[0] as Node, hi: n.items[1] as Node, loClosed: false, hiClosed: false };
+    return {
+      t: 'interval',
+      lo: n.items[0] as Node,
+      hi: n.items[1] as Node,
+      loClosed: false,
+      hiClosed: false,
+    };
   }
   return null;
 }
@@ -223,22 +244,39 @@ function inequalityToSet(rel: Extract<Node, { t: 'rel' }>): Node | null {
     const c = rel.args[1 - vi] as Node;
     const op = vi === 0 ? (rel.ops[0] as RelOp) : flipped(rel.ops[0] as RelOp);
     if (op === '!=') {
-      return { t: 'union', items: [
-        { t: 'interval', lo: NEG_INF, hi: c, loClosed: false, hiClosed: false },
-        { t: 'interval', lo: c, hi: POS_INF, loClosed: false, hiClosed: false },
-      ] };
+      return {
+        t: 'union',
+        items: [
+          { t: 'interval', lo: NEG_INF, hi: c, loClosed: false, hiClosed: false },
+          { t: 'interval', lo: c, hi: POS_INF, loClosed: false, hiClosed: false },
+        ],
+      };
     }
-    if (op === '<' || op === '<=') return { t: 'interval', lo: NEG_INF, hi: c, loClosed: false, hiClosed: op === '<=' };
-    if (op === '>' || op === '>=') return { t: 'interval', lo: c, hi: POS_INF, loClosed: op === '>=', hiClosed: false };
+    if (op === '<' || op === '<=')
+      return { t: 'interval', lo: NEG_INF, hi: c, loClosed: false, hiClosed: op === '<=' };
+    if (op === '>' || op === '>=')
+      return { t: 'interval', lo: c, hi: POS_INF, loClosed: op === '>=', hiClosed: false };
     return null;
   }
   if (rel.args.length === 3 && vars[1] && constant(rel.args[0] as Node) && constant(rel.args[2] as Node)) {
     const [o1, o2] = rel.ops as [RelOp, RelOp];
     if ((o1 === '<' || o1 === '<=') && (o2 === '<' || o2 === '<=')) {
-      return { t: 'interval', lo: rel.args[0] as Node, hi: rel.args[2] as Node, loClosed: o1 === '<=', hiClosed: o2 === '<=' };
+      return {
+        t: 'interval',
+        lo: rel.args[0] as Node,
+        hi: rel.args[2] as Node,
+        loClosed: o1 === '<=',
+        hiClosed: o2 === '<=',
+      };
     }
     if ((o1 === '>' || o1 === '>=') && (o2 === '>' || o2 === '>=')) {
-      return { t: 'interval', lo: rel.args[2] as Node, hi: rel.args[0] as Node, loClosed: o2 === '>=', hiClosed: o1 === '>=' };
+      return {
+        t: 'interval',
+        lo: rel.args[2] as Node,
+        hi: rel.args[0] as Node,
+        loClosed: o2 === '>=',
+        hiClosed: o1 === '>=',
+      };
     }
   }
   return null;
@@ -254,7 +292,12 @@ function setLikeEqual(gold: Node, pred: Node, ctx: CompareContext): boolean {
   const gi = asInterval(gold);
   const pi = asInterval(pred);
   if (gi && pi) {
-    return gi.loClosed === pi.loClosed && gi.hiClosed === pi.hiClosed && scalarsEqual(gi.lo, pi.lo, ctx) && scalarsEqual(gi.hi, pi.hi, ctx);
+    return (
+      gi.loClosed === pi.loClosed &&
+      gi.hiClosed === pi.hiClosed &&
+      scalarsEqual(gi.lo, pi.lo, ctx) &&
+      scalarsEqual(gi.hi, pi.hi, ctx)
+    );
   }
   const gItems = gold.t === 'union' ? gold.items : [gold];
   const pItems = pred.t === 'union' ? pred.items : [pred];
@@ -344,7 +387,9 @@ function matricesEqual(gold: Node, pred: Node, ctx: CompareContext): boolean {
   const g = numericValue(gold, env, ctx.stats);
   const p = numericValue(pred, env, ctx.stats);
   if (!g || !p || !('rows' in g) || !('rows' in p) || g.rows.length !== p.rows.length) return false;
-  return g.rows.every((r, i) => r.length === p.rows[i]?.length && r.every((x, j) => valuesClose(x, p.rows[i]?.[j] as C, 1e-9)));
+  return g.rows.every(
+    (r, i) => r.length === p.rows[i]?.length && r.every((x, j) => valuesClose(x, p.rows[i]?.[j] as C, 1e-9)),
+  );
 }
 
 // ---- text -------------------------------------------------------------------------------------------
@@ -437,7 +482,8 @@ function constantsEqual(gold: Node, pred: Node, ctx: CompareContext): boolean {
 }
 
 function valuesClose(a: C, b: C, rel: number): boolean {
-  const close = (x: number, y: number) => x === y || Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y));
+  const close = (x: number, y: number) =>
+    x === y || Math.abs(x - y) <= rel * Math.max(Math.abs(x), Math.abs(y));
   return close(a.re, b.re) && close(a.im, b.im);
 }
 
@@ -454,7 +500,10 @@ function roundedEqual(a: C, b: C, precision: number): boolean {
 /** A decimal written with k places (and at least 4 significant digits) stands for anything within half a unit of its last place. */
 function withinShownPrecision(gold: Node, pred: Node, g: C, p: C): boolean {
   if (g.im !== 0 || p.im !== 0) return false;
-  for (const [lit, other, litV] of [[pred, g, p], [gold, p, g]] as [Node, C, C][]) {
+  for (const [lit, other, litV] of [
+    [pred, g, p],
+    [gold, p, g],
+  ] as [Node, C, C][]) {
     const k = writtenDecimals(lit);
     if (k < 1 || significantDigits(lit) < 4) continue;
     if (Math.abs(litV.re - other.re) <= 0.5 * 10 ** -k * (1 + 1e-9)) return true;

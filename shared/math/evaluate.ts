@@ -99,32 +99,35 @@ export function exactValue(node: Node, stats: EvalStats): Rat | null {
     }
     case 'pow': {
       const e = exactValue(node.b, stats);
-      if (!e || e.d !== 1n) return null;
+      if (e?.d !== 1n) return null;
       const a = exactValue(node.a, stats);
       return a && powRat(a, e.n, stats);
     }
     case 'fn': {
       if (node.name === 'factorial') {
-        const a = node.args[0] && exactValue(node.args[0], stats);
-        if (!a || a.d !== 1n) return null;
+        const a = node.args[0] ? exactValue(node.args[0], stats) : null;
+        if (a?.d !== 1n) return null;
         const f = factorial(a.n, stats);
         return f === null ? null : { n: f, d: 1n };
       }
       if (node.name === 'binom') {
         const [n, k] = node.args.map((x) => exactValue(x, stats));
         if (!n || !k || n.d !== 1n || k.d !== 1n || k.n < 0n || n.n < 0n || k.n > n.n) return null;
-        if (n.n > BigInt(MAX_FACTORIAL)) return (stats.overflow = true), null;
+        if (n.n > BigInt(MAX_FACTORIAL)) {
+          stats.overflow = true;
+          return null;
+        }
         let r = 1n;
         for (let i = 0n; i < k.n; i++) r = (r * (n.n - i)) / (i + 1n);
         return { n: r, d: 1n };
       }
       if (node.name === 'base') return baseValue(node.args);
       if (node.name === 'abs') {
-        const a = node.args[0] && exactValue(node.args[0], stats);
+        const a = node.args[0] ? exactValue(node.args[0], stats) : null;
         return a && { n: a.n < 0n ? -a.n : a.n, d: a.d };
       }
       if (node.name === 'sqrt') {
-        const a = node.args[0] && exactValue(node.args[0], stats);
+        const a = node.args[0] ? exactValue(node.args[0], stats) : null;
         if (!a || a.n < 0n) return null;
         const rn = isqrt(a.n);
         const rd = isqrt(a.d);

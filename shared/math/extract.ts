@@ -96,7 +96,15 @@ export function latexBlocks(s: string): Span[] {
   const out: Span[] = [];
   let i = 0;
   while (i < s.length) {
-    const rest = s.startsWith('$$', i) ? '$$' : s.startsWith('\\[', i) ? '\\]' : s.startsWith('\\(', i) ? '\\)' : s[i] === '$' && s[i - 1] !== '\\' ? '$' : null;
+    const rest = s.startsWith('$$', i)
+      ? '$$'
+      : s.startsWith('\\[', i)
+        ? '\\]'
+        : s.startsWith('\\(', i)
+          ? '\\)'
+          : s[i] === '$' && s[i - 1] !== '\\'
+            ? '$'
+            : null;
     if (!rest) {
       i++;
       continue;
@@ -126,7 +134,8 @@ export function latexBlocks(s: string): Span[] {
   return out;
 }
 
-const NUMBER = /(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:[.,]\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:\\?%|percent\b|pct\b))?(?!\d)|(?<![\w.])[-+]?\.\d+(?!\d)/g;
+const NUMBER =
+  /(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:[.,]\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:\\?%|percent\b|pct\b))?(?!\d)|(?<![\w.])[-+]?\.\d+(?!\d)/g;
 
 function numberSpans(s: string): Span[] {
   const out: Span[] = [];
@@ -147,13 +156,21 @@ export function extractCandidates(region: string, targets: ExtractionTarget[]): 
   const boxed = latex ? boxedCandidates(region) : [];
   const trimmed = region.trim();
   // A short response with no box may be the answer itself: `\frac{10}{9}`, `W(x)=1 or W(x)=-1`.
-  if (latex && boxed.length === 0 && trimmed.length <= 200 && !/\$|\\\(|\\\[/.test(trimmed) && !isProse(trimmed)) {
+  if (
+    latex &&
+    boxed.length === 0 &&
+    trimmed.length <= 200 &&
+    !/\$|\\\(|\\\[/.test(trimmed) &&
+    !isProse(trimmed)
+  ) {
     out.push({ text: trimmed, source: 'whole' });
   }
   const anchors = [...region.matchAll(ANCHOR)];
   const lastAnchor = anchors[anchors.length - 1];
   const lastBoxAt = latex ? region.lastIndexOf('\\boxed') : -1;
-  const anchored = lastAnchor ? anchorCandidates(region.slice(lastAnchor.index + lastAnchor[0].length), latex, expr) : [];
+  const anchored = lastAnchor
+    ? anchorCandidates(region.slice(lastAnchor.index + lastAnchor[0].length), latex, expr)
+    : [];
   // Whichever the response states last wins: a box, or an answer phrase after it.
   if (lastAnchor && lastAnchor.index > lastBoxAt) out.push(...anchored, ...boxed.slice(0, 1));
   else out.push(...boxed.slice(0, 1), ...anchored);
@@ -166,7 +183,10 @@ export function extractCandidates(region: string, targets: ExtractionTarget[]): 
 function anchorCandidates(after: string, latex: boolean, expr: boolean): Candidate[] {
   const sentence = after.split(/I hope|\n|\.\s+(?=[A-Z])/)[0] ?? '';
   const out: Candidate[] = [];
-  const bare = sentence.replace(/\$|\\\(|\\\)|\\\[|\\\]|\\?["`]/g, ' ').trim().replace(/\.$/, '');
+  const bare = sentence
+    .replace(/\$|\\\(|\\\)|\\\[|\\\]|\\?["`]/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
   if (latex && bare && !isProse(bare)) out.push({ text: bare, source: 'anchor' });
   out.push(...spansCandidates(sentence, latex, expr, 'anchor', true));
   return out;
@@ -181,14 +201,23 @@ export function isProse(s: string): boolean {
   return /[a-zA-Z]{3,}/.test(stripped);
 }
 
-function spansCandidates(text: string, latex: boolean, expr: boolean, source: AnswerSource, anchored: boolean): Candidate[] {
+function spansCandidates(
+  text: string,
+  latex: boolean,
+  expr: boolean,
+  source: AnswerSource,
+  anchored: boolean,
+): Candidate[] {
   const spans: (Span & { source: AnswerSource })[] = [];
   if (latex) for (const b of latexBlocks(text)) spans.push({ ...b, source });
   if (expr) {
     const masked = latex ? maskBlocks(text) : text;
     for (const n of numberSpans(masked)) spans.push({ ...n, source: 'number' });
     if (anchored && !latex) {
-      const line = text.split('\n')[0]?.trim().replace(/[.\s]+$/, '');
+      const line = text
+        .split('\n')[0]
+        ?.trim()
+        .replace(/[.\s]+$/, '');
       if (line && line.length < 80) spans.push({ text: line, start: -1, end: -1, source: 'anchor' });
     }
   }
@@ -198,7 +227,8 @@ function spansCandidates(text: string, latex: boolean, expr: boolean, source: An
 
 function maskBlocks(text: string): string {
   let out = text;
-  for (const b of latexBlocks(text)) out = out.slice(0, b.start) + ' '.repeat(b.end - b.start) + out.slice(b.end);
+  for (const b of latexBlocks(text))
+    out = out.slice(0, b.start) + ' '.repeat(b.end - b.start) + out.slice(b.end);
   return out;
 }
 

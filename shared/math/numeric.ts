@@ -55,8 +55,10 @@ function gamma(x: number): number {
   }
   if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gamma(1 - x));
   const g = 7;
-  const p = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const p = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   const y = x - 1;
   let a = p[0] as number;
   const t = y + g + 0.5;
@@ -65,8 +67,10 @@ function gamma(x: number): number {
 }
 
 const UNARY: Record<string, (a: C) => C> = {
-  sin: (a) => (a.im === 0 ? c(Math.sin(a.re)) : c(Math.sin(a.re) * Math.cosh(a.im), Math.cos(a.re) * Math.sinh(a.im))),
-  cos: (a) => (a.im === 0 ? c(Math.cos(a.re)) : c(Math.cos(a.re) * Math.cosh(a.im), -Math.sin(a.re) * Math.sinh(a.im))),
+  sin: (a) =>
+    a.im === 0 ? c(Math.sin(a.re)) : c(Math.sin(a.re) * Math.cosh(a.im), Math.cos(a.re) * Math.sinh(a.im)),
+  cos: (a) =>
+    a.im === 0 ? c(Math.cos(a.re)) : c(Math.cos(a.re) * Math.cosh(a.im), -Math.sin(a.re) * Math.sinh(a.im)),
   tan: real1(Math.tan),
   sec: real1((x) => 1 / Math.cos(x)),
   csc: real1((x) => 1 / Math.sin(x)),
@@ -103,7 +107,10 @@ export function numericValue(node: Node, env: Map<string, number>, stats: EvalSt
   if (!v) return null;
   const finite = (x: C) => Number.isFinite(x.re) && Number.isFinite(x.im);
   if (isMatrix(v) ? v.rows.every((r) => r.every(finite)) : finite(v)) return v;
-  if (!isMatrix(v) && (Math.abs(v.re) === Number.POSITIVE_INFINITY || Math.abs(v.im) === Number.POSITIVE_INFINITY)) {
+  if (
+    !isMatrix(v) &&
+    (Math.abs(v.re) === Number.POSITIVE_INFINITY || Math.abs(v.im) === Number.POSITIVE_INFINITY)
+  ) {
     stats.overflow = true;
   }
   return null;
@@ -123,7 +130,13 @@ function evalNode(node: Node, env: Map<string, number>, stats: EvalStats): Value
       return v === undefined ? null : c(v);
     }
     case 'const':
-      return node.name === 'pi' ? c(Math.PI) : node.name === 'e' ? c(Math.E) : node.name === 'i' ? c(0, 1) : null;
+      return node.name === 'pi'
+        ? c(Math.PI)
+        : node.name === 'e'
+          ? c(Math.E)
+          : node.name === 'i'
+            ? c(0, 1)
+            : null;
     case 'neg': {
       const a = evalNode(node.a, env, stats);
       if (!a) return null;
@@ -192,8 +205,15 @@ function evalNode(node: Node, env: Map<string, number>, stats: EvalStats): Value
   }
 }
 
-function evalFunction(node: Extract<Node, { t: 'fn' }>, env: Map<string, number>, stats: EvalStats): Value | null {
-  const exact = node.name === 'factorial' || node.name === 'binom' || node.name === 'base' ? exactValue(node, stats) : null;
+function evalFunction(
+  node: Extract<Node, { t: 'fn' }>,
+  env: Map<string, number>,
+  stats: EvalStats,
+): Value | null {
+  const exact =
+    node.name === 'factorial' || node.name === 'binom' || node.name === 'base'
+      ? exactValue(node, stats)
+      : null;
   if (exact) return c(ratToNumber(exact));
   if (node.name === 'det') {
     const m = node.args[0] && evalNode(node.args[0], env, stats);
@@ -232,7 +252,9 @@ function mulValues(a: Value, b: Value): Value | null {
     const cols = b.rows[0]?.length ?? 0;
     return {
       rows: a.rows.map((r) =>
-        Array.from({ length: cols }, (_, j) => r.reduce((s, x, k) => add(s, mulC(x, (b.rows[k] as C[])[j] as C)), c(0))),
+        Array.from({ length: cols }, (_, j) =>
+          r.reduce((s, x, k) => add(s, mulC(x, (b.rows[k] as C[])[j] as C)), c(0)),
+        ),
       ),
     };
   }

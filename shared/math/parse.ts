@@ -16,23 +16,107 @@ type Tok =
   | { k: 'end' };
 
 const FUNCTIONS = new Set([
-  'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
-  'ln', 'log', 'lg', 'exp', 'det', 'gcd', 'lcm', 'max', 'min', 'arg',
+  'sin',
+  'cos',
+  'tan',
+  'sec',
+  'csc',
+  'cot',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'ln',
+  'log',
+  'lg',
+  'exp',
+  'det',
+  'gcd',
+  'lcm',
+  'max',
+  'min',
+  'arg',
 ]);
 const GREEK = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
-  'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi', 'psi', 'omega',
-  'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Phi', 'Psi', 'Omega',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Pi',
+  'Sigma',
+  'Phi',
+  'Psi',
+  'Omega',
 ]);
 /** Letters read as function names when directly followed by `(`: `f(x)` is an application, `x(x+1)` a product. */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'P', 'Q', 'W']);
 const REL_OPS: Record<string, RelOp> = {
-  '=': '=', '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!=': '!=',
-  '\\leq': '<=', '\\le': '<=', '\\leqslant': '<=', '\\geq': '>=', '\\ge': '>=', '\\geqslant': '>=',
-  '\\lt': '<', '\\gt': '>', '\\neq': '!=', '\\ne': '!=', '\\approx': '~', '\\equiv': '=',
+  '=': '=',
+  '<': '<',
+  '>': '>',
+  '<=': '<=',
+  '>=': '>=',
+  '!=': '!=',
+  '\\leq': '<=',
+  '\\le': '<=',
+  '\\leqslant': '<=',
+  '\\geq': '>=',
+  '\\ge': '>=',
+  '\\geqslant': '>=',
+  '\\lt': '<',
+  '\\gt': '>',
+  '\\neq': '!=',
+  '\\ne': '!=',
+  '\\approx': '~',
+  '\\equiv': '=',
 };
-const TEXT_COMMANDS = new Set(['text', 'textbf', 'textit', 'mbox', 'textnormal', 'textrm', 'texttt', 'mathrm',
-  'mathbf', 'mathit', 'mathsf', 'operatorname', 'mathtt', 'boldsymbol', 'bm', 'hbox', 'emph']);
+const TEXT_COMMANDS = new Set([
+  'text',
+  'textbf',
+  'textit',
+  'mbox',
+  'textnormal',
+  'textrm',
+  'texttt',
+  'mathrm',
+  'mathbf',
+  'mathit',
+  'mathsf',
+  'operatorname',
+  'mathtt',
+  'boldsymbol',
+  'bm',
+  'hbox',
+  'emph',
+]);
 
 export function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -135,7 +219,12 @@ class Parser {
       groups.push(this.parseCommaList(['end', ';']));
     }
     // `p=5,q=2; p=7,q=2`: semicolons separate solutions, commas the parts of one solution.
-    const items = groups.length > 1 ? groups.filter((g) => g.length).map((g) => (g.length === 1 ? (g[0] as Node) : { t: 'tuple', items: g } as Node)) : (groups[0] as Node[]);
+    const items =
+      groups.length > 1
+        ? groups
+            .filter((g) => g.length)
+            .map((g) => (g.length === 1 ? (g[0] as Node) : ({ t: 'tuple', items: g } as Node)))
+        : (groups[0] as Node[]);
     if (items.length === 0) throw new ParseError('empty answer');
     return items.length === 1 ? (items[0] as Node) : { t: 'list', items };
   }
@@ -145,7 +234,11 @@ class Parser {
     const items: Node[] = [];
     const closes = () => {
       const t = this.peek();
-      return t.k === 'end' || (t.k === 'op' && closers.includes(t.v)) || (t.k === 'cmd' && closers.includes(`\\${t.v}`));
+      return (
+        t.k === 'end' ||
+        (t.k === 'op' && closers.includes(t.v)) ||
+        (t.k === 'cmd' && closers.includes(`\\${t.v}`))
+      );
     };
     while (true) {
       if (this.isOp(',') || (this.isOp(';') && !closers.includes(';'))) {
@@ -213,7 +306,10 @@ class Parser {
     let first = true;
     while (true) {
       if (this.isOp('+') || this.isOp('-')) {
-        const neg = this.next().k === 'op' && this.toks[this.pos - 1]?.k === 'op' && (this.toks[this.pos - 1] as { v: string }).v === '-';
+        const neg =
+          this.next().k === 'op' &&
+          this.toks[this.pos - 1]?.k === 'op' &&
+          (this.toks[this.pos - 1] as { v: string }).v === '-';
         const term = this.parseMul();
         flush();
         acc = neg ? { t: 'neg', a: term } : term;
@@ -221,7 +317,12 @@ class Parser {
         const sign = (this.next() as { v: string }).v as 'pm' | 'mp';
         const b = this.parseMul();
         flush();
-        const before: Node | null = terms.length === 0 ? null : terms.length === 1 ? (terms[0] as Node) : { t: 'add', args: [...terms] };
+        const before: Node | null =
+          terms.length === 0
+            ? null
+            : terms.length === 1
+              ? (terms[0] as Node)
+              : { t: 'add', args: [...terms] };
         terms.length = 0;
         acc = { t: 'pm', a: before, b, sign };
       } else if (first) {
@@ -239,7 +340,11 @@ class Parser {
     const t = this.peek();
     if (t.k === 'num' || t.k === 'letter') return true;
     if (t.k === 'op') return t.v === '(' || (t.v === '|' && this.absDepth === 0) || t.v === '\\{';
-    if (t.k === 'cmd') return !REL_OPS[`\\${t.v}`] && !['cdot', 'times', 'div', 'cup', 'pm', 'mp', 'in', 'end', 'right', 'cap', 'to', 'quad'].includes(t.v);
+    if (t.k === 'cmd')
+      return (
+        !REL_OPS[`\\${t.v}`] &&
+        !['cdot', 'times', 'div', 'cup', 'pm', 'mp', 'in', 'end', 'right', 'cap', 'to', 'quad'].includes(t.v)
+      );
     return false;
   }
 
@@ -380,10 +485,17 @@ class Parser {
     if (open === '(' || open === '[') {
       const items = this.parseCommaList([')', ']']);
       const close = this.next();
-      if (close.k !== 'op' || (close.v !== ')' && close.v !== ']')) throw new ParseError('unbalanced brackets');
+      if (close.k !== 'op' || (close.v !== ')' && close.v !== ']'))
+        throw new ParseError('unbalanced brackets');
       if (items.length === 0) throw new ParseError('empty brackets');
       if (items.length === 2 && (open === '[' || close.v === ']')) {
-        return { t: 'interval', lo: items[0] as Node, hi: items[1] as Node, loClosed: open === '[', hiClosed: close.v === ']' };
+        return {
+          t: 'interval',
+          lo: items[0] as Node,
+          hi: items[1] as Node,
+          loClosed: open === '[',
+          hiClosed: close.v === ']',
+        };
       }
       if (items.length === 1) return items[0] as Node;
       return { t: 'tuple', items };
@@ -411,11 +523,13 @@ class Parser {
     if (name === 'infty' || name === 'infinity') return { t: 'const', name: 'inf' };
     if (name === 'imath') return { t: 'const', name: 'i' };
     if (GREEK.has(name)) return { t: 'sym', name };
-    if (name === 'boxed' || name === 'fbox' || name === 'overline' || name === 'mathbb') return this.parseScript();
+    if (name === 'boxed' || name === 'fbox' || name === 'overline' || name === 'mathbb')
+      return this.parseScript();
     if (TEXT_COMMANDS.has(name)) return this.parseTextCommand(name);
     if (FUNCTIONS.has(name)) return this.parseFunction(name);
     if (name === 'begin') return this.parseEnvironment();
-    if (name === 'sum' || name === 'prod' || name === 'int' || name === 'lim') return this.parseBigOperator(name);
+    if (name === 'sum' || name === 'prod' || name === 'int' || name === 'lim')
+      return this.parseBigOperator(name);
     if (name === 'emptyset' || name === 'varnothing') return { t: 'set', items: [] };
     if (name === 'lfloor' || name === 'lceil') {
       const inner = this.parseAdditive();
@@ -435,10 +549,11 @@ class Parser {
       if (t.k === 'end') throw new ParseError('unclosed text');
       if (t.k === 'op' && t.v === '{') depth++;
       if (t.k === 'op' && t.v === '}' && --depth === 0) break;
-      if (this.pos - start > 1) text += t.k === 'cmd' ? `\\${t.v} ` : t.k === 'end' ? '' : t.v;
+      if (this.pos - start > 1) text += t.k === 'cmd' ? `\\${t.v} ` : t.v;
     }
     const s = text.trim();
-    if (/^-?\d+(\.\d+)?$/.test(s)) return s.startsWith('-') ? { t: 'neg', a: { t: 'num', text: s.slice(1) } } : { t: 'num', text: s };
+    if (/^-?\d+(\.\d+)?$/.test(s))
+      return s.startsWith('-') ? { t: 'neg', a: { t: 'num', text: s.slice(1) } } : { t: 'num', text: s };
     if (name === 'mathrm' || name === 'operatorname') {
       if (s === 'e') return { t: 'const', name: 'e' };
       if (s === 'i') return { t: 'const', name: 'i' };
@@ -475,12 +590,17 @@ class Parser {
       arg = args[0] as Node;
     } else {
       arg = this.parsePostfix();
-      while (this.startsAtom() && !(this.peek().k === 'cmd' && FUNCTIONS.has((this.peek() as { v: string }).v))) {
+      while (
+        this.startsAtom() &&
+        !(this.peek().k === 'cmd' && FUNCTIONS.has((this.peek() as { v: string }).v))
+      ) {
         arg = mul(arg, this.parsePostfix());
       }
     }
     const fnName = name === 'lg' ? 'log10' : name;
-    const fn: Node = base ? { t: 'fn', name: 'log', args: [arg, base] } : { t: 'fn', name: fnName, args: [arg] };
+    const fn: Node = base
+      ? { t: 'fn', name: 'log', args: [arg, base] }
+      : { t: 'fn', name: fnName, args: [arg] };
     return power ? { t: 'pow', a: fn, b: power } : fn;
   }
 
@@ -548,7 +668,11 @@ function mul(a: Node, b: Node): Node {
 
 function isMixedNumber(left: Node, right: Node): boolean {
   return (
-    left.t === 'num' && !left.text.includes('.') && right.t === 'div' && right.a.t === 'num' && right.b.t === 'num'
+    left.t === 'num' &&
+    !left.text.includes('.') &&
+    right.t === 'div' &&
+    right.a.t === 'num' &&
+    right.b.t === 'num'
   );
 }
 
@@ -557,7 +681,10 @@ function subscript(base: Node, idx: Node): Node {
     return { t: 'sym', name: `${base.name}_${idx.t === 'sym' ? idx.name : idx.text}` };
   }
   if (base.t === 'sym' && idx.t === 'mul' && idx.args.every((a) => a.t === 'sym' || a.t === 'num')) {
-    return { t: 'sym', name: `${base.name}_${idx.args.map((a) => (a.t === 'sym' ? a.name : (a as { text: string }).text)).join('')}` };
+    return {
+      t: 'sym',
+      name: `${base.name}_${idx.args.map((a) => (a.t === 'sym' ? a.name : (a as { text: string }).text)).join('')}`,
+    };
   }
   if (base.t === 'num' && idx.t === 'num') return { t: 'fn', name: 'base', args: [base, idx] };
   return { t: 'sub', a: base, idx };

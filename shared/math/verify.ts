@@ -2,7 +2,13 @@ import type { Node } from './ast.ts';
 import { answersEqual, BudgetExceeded, type CompareContext } from './compare.ts';
 import type { EvalStats } from './evaluate.ts';
 import {
-  answerRegion, boxedCandidates, type Candidate, choiceLetter, extractCandidates, extractChoice, TooManyBoxesError,
+  answerRegion,
+  boxedCandidates,
+  type Candidate,
+  choiceLetter,
+  extractCandidates,
+  extractChoice,
+  TooManyBoxesError,
 } from './extract.ts';
 import { cleanLatex, decimalComma, joinThousands } from './normalize.ts';
 import { ParseError, parseLatex, TooLargeError } from './parse.ts';
@@ -17,7 +23,12 @@ interface Parsed {
 export function verifyMath(response: string, gold: string, options: Partial<MathOptions> = {}): MathVerdict {
   const started = performance.now();
   const opts: MathOptions = { ...DEFAULT_MATH_OPTIONS, ...options };
-  const verdict = (status: MathStatus, correct: boolean, extracted: string | null, extra: Partial<MathVerdict> = {}): MathVerdict => ({
+  const verdict = (
+    status: MathStatus,
+    correct: boolean,
+    extracted: string | null,
+    extra: Partial<MathVerdict> = {},
+  ): MathVerdict => ({
     score: correct ? 1 : 0,
     correct,
     status,
@@ -29,9 +40,12 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
   let goldParsed: string | undefined;
   try {
     if (response.length > opts.maxResponseChars) {
-      return verdict('too_large', false, null, { reason: `response longer than ${opts.maxResponseChars} characters` });
+      return verdict('too_large', false, null, {
+        reason: `response longer than ${opts.maxResponseChars} characters`,
+      });
     }
-    if (gold.length > opts.maxResponseChars) return verdict('too_large', false, null, { reason: 'gold answer too long' });
+    if (gold.length > opts.maxResponseChars)
+      return verdict('too_large', false, null, { reason: 'gold answer too long' });
     const region = answerRegion(response, opts.requireThinkClose);
     if (region === null) return verdict('no_answer', false, null, { reason: 'no </think> in the response' });
 
@@ -39,20 +53,31 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     const letter = goldTexts.length === 1 ? choiceLetter(goldTexts[0] as string) : null;
     if (letter) {
       const chosen = extractChoice(region);
-      if (!chosen) return verdict('no_answer', false, null, { gold_parsed: letter, reason: 'no choice letter found' });
+      if (!chosen)
+        return verdict('no_answer', false, null, { gold_parsed: letter, reason: 'no choice letter found' });
       return verdict('ok', chosen === letter, chosen, { gold_parsed: letter });
     }
-    const goldAnswer = parseFirst(goldTexts.map((text) => ({ text, source: 'whole' as const })), opts);
+    const goldAnswer = parseFirst(
+      goldTexts.map((text) => ({ text, source: 'whole' as const })),
+      opts,
+    );
     const goldNode: Node = goldAnswer?.node ?? { t: 'text', s: cleanLatex(goldTexts[0] ?? gold) };
     goldParsed = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
 
     const candidates = extractCandidates(region, opts.extraction);
-    if (candidates.length === 0) return verdict('no_answer', false, null, { gold_parsed: goldParsed, reason: 'no answer found in the response' });
+    if (candidates.length === 0)
+      return verdict('no_answer', false, null, {
+        gold_parsed: goldParsed,
+        reason: 'no answer found in the response',
+      });
     const pred = parseFirst(candidates, opts);
     if (!pred) {
       extracted = (candidates[0] as Candidate).text;
       const same = cleanLatex(extracted) === goldParsed;
-      return verdict(same ? 'ok' : 'unparseable', same, extracted, { gold_parsed: goldParsed, reason: same ? undefined : 'the extracted answer could not be parsed' });
+      return verdict(same ? 'ok' : 'unparseable', same, extracted, {
+        gold_parsed: goldParsed,
+        reason: same ? undefined : 'the extracted answer could not be parsed',
+      });
     }
     extracted = pred.text;
     const stats: EvalStats = { overflow: false };
@@ -66,7 +91,10 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     };
     const correct = pred.text === goldParsed || answersEqual(goldNode, pred.node, ctx);
     if (!correct && stats.overflow) {
-      return verdict('too_large', false, extracted, { gold_parsed: goldParsed, reason: 'a value was too large to evaluate' });
+      return verdict('too_large', false, extracted, {
+        gold_parsed: goldParsed,
+        reason: 'a value was too large to evaluate',
+      });
     }
     return verdict('ok', correct, extracted, { gold_parsed: goldParsed });
   } catch (err) {
@@ -89,7 +117,13 @@ function goldCandidates(gold: string, opts: MathOptions): string[] {
     if (boxes.length) return boxes.map((b) => b.text);
     // An unclosed `\boxed{...` in a gold: take everything after it.
     const open = /\\+(?:boxed|fbox)\s*\{/.exec(g);
-    if (open) return [g.slice(open.index + open[0].length).replace(MATH_DELIMITERS, ' ').trim()];
+    if (open)
+      return [
+        g
+          .slice(open.index + open[0].length)
+          .replace(MATH_DELIMITERS, ' ')
+          .trim(),
+      ];
   }
   if (!opts.extraction.includes('latex')) return [decimalComma(g)];
   if (g.length <= 300 && !/[.!?]\s+[A-Z]/.test(g)) return [g.replace(MATH_DELIMITERS, ' ').trim()];
