@@ -1,0 +1,258 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_MATH_OPTIONS } from '../math/types.ts';
+import type { RewardItem, RewardResult } from './schema.ts';
+import { errorMessage, failedResult, type RewardScorer } from './score.ts';
+import {
+  type ChunkMessage,
+  nowMs,
+  Progress,
+  type WorkerInit,
+  type WorkerMessage,
+} from './worker-protocol.ts';
+
+export interface PoolOptions {
+  /** Number of worker threads (default `os.availableParallelism()`). */
+  size?: number;
+  /** Most items sent to a worker in one message (default 64). */
+  chunkSize?: number;
+  /** Budget for items without `options.timeoutMs` (default 1000 ms). */
+  timeoutMs?: number;
+  /** Worker module (default ./worker.ts); it must call `runWorker`. Tests pass one with a slow scorer. */
+  workerUrl?: URL;
+}
+
+interface Job {
+  results: RewardResult[];
+  remaining: number;
+  resolve: (results: RewardResult[]) => void;
+  reject: (err: Error) => void;
+}
+
+/** Consecutive items of one job; `indices[k]` is the input position of `items[k]`. */
+interface Chunk {
+  job: Job;
+  items: RewardItem[];
+  indices: number[];
+}
+
+interface Slot {
+  worker: Worker;
+  progress: Progress;
+  ready: boolean;
+  retired: boolean;
+  chunk: Chunk | undefined;
+  /** Results of the current chunk received so far. */
+  received: number;
+  sentAt: number;
+  /** Smallest budget in the chunk: the longest the host waits between looks at the worker. */
+  minBudget: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Scores batches on worker threads with a hard per-item time budget: a worker that overruns it is
+ * terminated, its item gets status "timeout", a fresh worker is started and the rest of its chunk is resent.
+ * Workers start on demand, are kept, and never keep the process alive while idle.
+ */
+export class WorkerPool implements RewardScorer {
+  readonly size: number;
+  readonly #chunkSize: number;
+  readonly #timeoutMs: number;
+  readonly #workerUrl: URL;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Chunk[] = [];
+  readonly #jobs = new Set<Job>();
+  #closed = false;
+
+  constructor(options: PoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.#chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 64));
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
+    this.#workerUrl = options.workerUrl ?? new URL('./worker.ts', import.meta.url);
+  }
+
+  score(items: RewardItem[]): Promise<RewardResult[]> {
+    if (this.#closed) return Promise.reject(new Error('the worker pool is closed'));
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const job: Job = { results: new Array(items.length), remaining: items.length, resolve, reject };
+      this.#jobs.add(job);
+      // Spread small batches over all workers; cap message size for large ones.
+      const per = Math.min(this.#chunkSize, Math.ceil(items.length / this.size));
+      for (let start = 0; start < items.length; start += per) {
+        const end = Math.min(start + per, items.length);
+        const indices = Array.from({ length: end - start }, (_, k) => start + k);
+        this.#queue.push({ job, items: items.slice(start, end), indices });
+      }
+      this.#dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const stopping = this.#slots.slice().map((slot) => this.#retire(slot));
+    this.#queue.length = 0;
+    for (const job of this.#jobs)
+      job.reject(new Error('the worker pool was closed before the batch finished'));
+    this.#jobs.clear();
+    await Promise.all(stopping);
+  }
+
+  #budget(item: RewardItem | undefined): number {
+    return item?.options?.timeoutMs ?? this.#timeoutMs;
+  }
+
+  #dispatch(allowSpawn = true): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) break;
+      if (slot.ready && slot.chunk === undefined) this.#send(slot, this.#queue.shift() as Chunk);
+    }
+    if (!allowSpawn) return;
+    let starting = this.#slots.filter((s) => !s.ready).length;
+    while (this.#queue.length > starting && this.#slots.length < this.size) {
+      this.#spawn();
+      starting++;
+    }
+  }
+
+  #spawn(): void {
+    const progress = new Progress();
+    const workerData: WorkerInit = { progress: progress.buffer };
+    const worker = new Worker(this.#workerUrl, { workerData });
+    const slot: Slot = {
+      worker,
+      progress,
+      ready: false,
+      retired: false,
+      chunk: undefined,
+      received: 0,
+      sentAt: 0,
+      minBudget: 0,
+      timer: undefined,
+    };
+    this.#slots.push(slot);
+    worker.on('message', (msg: WorkerMessage) => this.#onMessage(slot, msg));
+    worker.on('error', (err) => this.#onCrash(slot, errorMessage(err)));
+    worker.on('exit', (code) => this.#onCrash(slot, `worker exited with code ${code}`));
+  }
+
+  #send(slot: Slot, chunk: Chunk): void {
+    slot.chunk = chunk;
+    slot.received = 0;
+    slot.progress.reset();
+    slot.sentAt = nowMs();
+    slot.minBudget = chunk.items.reduce((least, item) => Math.min(least, this.#budget(item)), Infinity);
+    slot.worker.ref();
+    slot.worker.postMessage({ type: 'chunk', items: chunk.items } satisfies ChunkMessage);
+    this.#arm(slot, slot.sentAt + slot.minBudget);
+  }
+
+  #onMessage(slot: Slot, msg: WorkerMessage): void {
+    if (slot.retired) return;
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      slot.worker.unref();
+      this.#dispatch();
+      return;
+    }
+    const chunk = slot.chunk;
+    if (chunk === undefined) return;
+    for (const result of msg.results)
+      this.#record(chunk.job, chunk.indices[slot.received++] as number, result);
+    if (!msg.done) return;
+    clearTimeout(slot.timer);
+    slot.chunk = undefined;
+    slot.worker.unref();
+    this.#dispatch();
+  }
+
+  #arm(slot: Slot, at: number): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.#check(slot), Math.max(0, at - nowMs()));
+    slot.timer.unref();
+  }
+
+  /** Kills the worker if the item it is on has run past its budget, else waits until it would. */
+  #check(slot: Slot): void {
+    const chunk = slot.chunk;
+    if (slot.retired || chunk === undefined) return;
+    const { index, startedAt } = slot.progress.read();
+    const position = Math.max(index, slot.received, 0);
+    // Index -1: the worker has not begun the chunk yet, so count from when it was sent.
+    const since = index < 0 ? slot.sentAt : startedAt;
+    const budget = this.#budget(chunk.items[position]);
+    const now = nowMs();
+    if (now < since + budget) {
+      // The worker may move on to an item with a smaller budget before this one's deadline.
+      this.#arm(slot, Math.min(since + budget, now + slot.minBudget));
+      return;
+    }
+    void this.#retire(slot);
+    const reason = `exceeded its ${budget} ms time budget; the worker scoring it was stopped`;
+    this.#fail(slot, chunk, position, failedResult(chunk.items[position], 'timeout', reason, now - since));
+  }
+
+  #onCrash(slot: Slot, message: string): void {
+    if (slot.retired) return;
+    const chunk = slot.chunk;
+    const wasReady = slot.ready;
+    void this.#retire(slot);
+    if (!wasReady) {
+      this.#startFailed(message);
+      return;
+    }
+    if (chunk === undefined) return;
+    const position = Math.max(slot.progress.read().index, slot.received, 0);
+    const reason = `the worker crashed while scoring this item: ${message}`;
+    this.#fail(slot, chunk, position, failedResult(chunk.items[position], 'error', reason));
+  }
+
+  /** Records `result` for the item at `position` and queues the chunk's unreported rest first in line. */
+  #fail(slot: Slot, chunk: Chunk, position: number, result: RewardResult): void {
+    this.#record(chunk.job, chunk.indices[position] as number, result);
+    const rest: Chunk = { job: chunk.job, items: [], indices: [] };
+    for (let k = slot.received; k < chunk.items.length; k++) {
+      if (k === position) continue;
+      rest.items.push(chunk.items[k] as RewardItem);
+      rest.indices.push(chunk.indices[k] as number);
+    }
+    if (rest.items.length > 0) this.#queue.unshift(rest);
+    this.#dispatch();
+  }
+
+  /** A worker that cannot even start would fail again: give its queue error results instead of retrying. */
+  #startFailed(message: string): void {
+    if (this.#slots.some((s) => s.ready)) {
+      this.#dispatch(false);
+      return;
+    }
+    const reason = `the scoring worker failed to start: ${message}`;
+    for (const chunk of this.#queue.splice(0)) {
+      chunk.items.forEach((item, k) => {
+        this.#record(chunk.job, chunk.indices[k] as number, failedResult(item, 'error', reason));
+      });
+    }
+  }
+
+  #record(job: Job, index: number, result: RewardResult): void {
+    job.results[index] = result;
+    if (--job.remaining === 0) {
+      this.#jobs.delete(job);
+      job.resolve(job.results);
+    }
+  }
+
+  #retire(slot: Slot): Promise<number> {
+    slot.retired = true;
+    clearTimeout(slot.timer);
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    slot.worker.unref();
+    return slot.worker.terminate();
+  }
+}
+
+export function createPool(options: PoolOptions = {}): WorkerPool {
+  return new WorkerPool(options);
+}

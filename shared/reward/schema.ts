@@ -1,0 +1,116 @@
+import { z } from '@hono/zod-openapi';
+import type { MathOptions } from '../math/types.ts';
+
+/** Most items one `POST /v1/reward` request may carry. */
+export const MAX_ITEMS = 4096;
+
+export const MathOptionsInput = z
+  .object({
+    timeoutMs: z.number().int().min(1).max(10_000).openapi({ description: 'Hard per-item budget (ms).' }),
+    precision: z.number().int().min(1).max(15),
+    strict: z.boolean(),
+    allowSetRelation: z.boolean(),
+    extraction: z.array(z.enum(['latex', 'expr'])).min(1),
+    requireThinkClose: z.boolean(),
+    percentLenient: z.boolean(),
+    maxResponseChars: z.number().int().min(1),
+    maxAnswerChars: z.number().int().min(1),
+  })
+  .partial()
+  .strict()
+  .openapi('MathOptions', {
+    description: 'Overrides of the math verifier defaults; unknown keys are rejected.',
+  });
+export type MathOptionsInput = z.infer<typeof MathOptionsInput>;
+
+// Compile-time guard: the wire options name exactly the verifier's options, no more, no fewer.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+true satisfies SameKeys<MathOptionsInput, MathOptions>;
+
+const ItemId = z.union([z.string(), z.number()]).openapi({ description: 'Echoed back on the result.' });
+
+/** Golds a math item accepts: one answer, a number, or several answers (correct if any matches). */
+const MathGold = z.union([z.string(), z.number(), z.array(z.string()).min(1)]);
+
+export const RewardItem = z
+  .object({
+    id: ItemId.optional(),
+    task: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({
+        description:
+          'Scorer to use ("math" or "code"). When absent, routed by data_source; with neither, "math". ' +
+          'An unknown name is rejected with UNKNOWN_TASK.',
+        example: 'math',
+      }),
+    response: z.string().openapi({ description: 'The model output to grade.' }),
+    ground_truth: z.union([MathGold, z.record(z.string(), z.unknown())]).openapi({
+      description:
+        'Math: the gold answer, a number, or a list of acceptable answers. Code: test cases (object).',
+      example: '42',
+    }),
+    data_source: z.string().optional().openapi({ example: 'HuggingFaceH4/MATH-500' }),
+    extra_info: z.record(z.string(), z.unknown()).optional(),
+    options: MathOptionsInput.optional(),
+  })
+  .openapi('RewardItem');
+export type RewardItem = z.infer<typeof RewardItem>;
+
+export const RewardStatus = z.enum(['ok', 'no_answer', 'unparseable', 'timeout', 'too_large', 'error']);
+export type RewardStatus = z.infer<typeof RewardStatus>;
+
+export const RewardResult = z
+  .object({
+    id: ItemId.optional(),
+    task: z.string().openapi({ example: 'math' }),
+    score: z.number(),
+    correct: z.boolean(),
+    status: RewardStatus,
+    extracted: z.string().nullable().openapi({ description: 'The answer taken from the response.' }),
+    gold_parsed: z.string().optional(),
+    reason: z.string().optional(),
+    ms: z.number().openapi({ description: 'Time spent scoring this item (ms).' }),
+  })
+  .openapi('RewardResult');
+export type RewardResult = z.infer<typeof RewardResult>;
+
+export const RewardRequest = z
+  .object({ items: z.array(RewardItem).min(1).max(MAX_ITEMS) })
+  .openapi('RewardRequest');
+export type RewardRequest = z.infer<typeof RewardRequest>;
+
+export const RewardResponse = z
+  .object({ results: z.array(RewardResult).openapi({ description: 'One result per item, in input order.' }) })
+  .openapi('RewardResponse');
+export type RewardResponse = z.infer<typeof RewardResponse>;
+
+export const MathVerifyRequest = z
+  .object({ response: z.string(), ground_truth: MathGold, options: MathOptionsInput.optional() })
+  .openapi('MathVerifyRequest');
+export type MathVerifyRequest = z.infer<typeof MathVerifyRequest>;
+
+export const ErrorCode = z.enum([
+  'INVALID_JSON',
+  'VALIDATION_ERROR',
+  'UNKNOWN_TASK',
+  'TOO_MANY_ITEMS',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_FOUND',
+  'INTERNAL_ERROR',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const RewardError = z
+  .object({
+    code: ErrorCode,
+    message: z.string(),
+    path: z.string().optional().openapi({ description: 'Where in the body, e.g. "items.3.response".' }),
+  })
+  .openapi('RewardError');
+export type RewardError = z.infer<typeof RewardError>;
+
+export const ErrorBody = z.object({ error: RewardError }).openapi('ErrorBody');
+export type ErrorBody = z.infer<typeof ErrorBody>;
