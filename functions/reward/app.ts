@@ -1,0 +1,164 @@
+import { createRoute, type Hook, OpenAPIHono, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import pkg from '../../package.json' with { type: 'json' };
+import { errorBody, validationError } from '../../shared/reward/errors.ts';
+import { resolveTask } from '../../shared/reward/registry.ts';
+import {
+  ErrorBody,
+  type ErrorCode,
+  MathVerifyRequest,
+  RewardRequest,
+  RewardResponse,
+  RewardResult,
+} from '../../shared/reward/schema.ts';
+import type { RewardScorer } from '../../shared/reward/score.ts';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+export interface AppOptions {
+  /** Scores the items: the worker pool on Node, `inlineScorer()` elsewhere. */
+  scorer: RewardScorer;
+  /** Largest accepted request body (default 32 MiB). */
+  bodyLimitBytes?: number;
+  /** Reported by /healthz and /openapi.json (default: package.json's). */
+  version?: string;
+}
+
+const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
+  INVALID_JSON: 400,
+  VALIDATION_ERROR: 400,
+  UNKNOWN_TASK: 400,
+  TOO_MANY_ITEMS: 413,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+};
+
+/** Hono raises these itself (the JSON body parser, the media-type gate), with its own error bodies. */
+const CODE_OF_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'INVALID_JSON',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBody } },
+});
+const errorResponses = {
+  400: errorResponse('INVALID_JSON, VALIDATION_ERROR or UNKNOWN_TASK'),
+  413: errorResponse('BODY_TOO_LARGE or TOO_MANY_ITEMS'),
+  415: errorResponse('UNSUPPORTED_MEDIA_TYPE'),
+};
+
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+const rewardRoute = createRoute({
+  method: 'post',
+  path: '/v1/reward',
+  summary: 'Score a batch of items; results come back in input order',
+  request: { body: jsonBody(RewardRequest) },
+  responses: {
+    200: { description: 'One result per item', content: { 'application/json': { schema: RewardResponse } } },
+    ...errorResponses,
+  },
+});
+
+const mathVerifyRoute = createRoute({
+  method: 'post',
+  path: '/v1/math/verify',
+  summary: 'Check one response against a math gold answer',
+  request: { body: jsonBody(MathVerifyRequest) },
+  responses: {
+    200: { description: 'The verdict', content: { 'application/json': { schema: RewardResult } } },
+    ...errorResponses,
+  },
+});
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness',
+  responses: {
+    200: {
+      description: 'The service is up',
+      content: { 'application/json': { schema: z.object({ ok: z.literal(true), version: z.string() }) } },
+    },
+  },
+});
+
+const validationHook: Hook<unknown, object, string, Response | undefined> = (result, c) => {
+  if (result.success) return undefined;
+  const error = validationError(result.error);
+  return c.json({ error }, STATUS_OF[error.code]);
+};
+
+/** The reward API. Adapters (node.ts, lambda.ts) only turn their platform's input into calls of this app. */
+export function createApp(options: AppOptions): OpenAPIHono {
+  const { scorer } = options;
+  const version = options.version ?? pkg.version;
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const fail = (code: ErrorCode, message: string, path?: string, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(errorBody(code, message, path)), {
+      status: STATUS_OF[code],
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: bodyLimitBytes,
+      // The rest of the body is left unread, so the connection cannot carry another request.
+      onError: () =>
+        fail('BODY_TOO_LARGE', `the body is over the limit of ${bodyLimitBytes} bytes`, undefined, {
+          connection: 'close',
+        }),
+    }),
+  );
+
+  app.openapi(rewardRoute, async (c) => {
+    const { items } = c.req.valid('json');
+    for (const [i, item] of items.entries()) {
+      const task = resolveTask(item);
+      if (typeof task !== 'string')
+        return c.json({ error: { ...task, path: `items.${i}.${task.path}` } }, 400);
+    }
+    return c.json({ results: await scorer.score(items) }, 200);
+  });
+
+  app.openapi(mathVerifyRoute, async (c) => {
+    const [result] = await scorer.score([{ task: 'math', ...c.req.valid('json') }]);
+    if (result === undefined) throw new Error('the scorer returned no result');
+    return c.json(result, 200);
+  });
+
+  app.openapi(healthRoute, (c) => c.json({ ok: true as const, version }, 200));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'gradus reward API', version },
+  });
+
+  app.notFound((c) => fail('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((err) => {
+    if (err instanceof HTTPException) {
+      const code = CODE_OF_HTTP_STATUS[err.status];
+      if (code === 'INVALID_JSON') return fail(code, 'the body is not valid JSON');
+      if (code === 'UNSUPPORTED_MEDIA_TYPE')
+        return fail(code, 'send the body as JSON (Content-Type: application/json)');
+      if (code !== undefined) return fail(code, err.message);
+    }
+    console.error('reward api: unhandled error', err);
+    return fail('INTERNAL_ERROR', 'internal error; the request was not scored');
+  });
+
+  return app;
+}

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { createPool } from '../../shared/reward/pool.ts';
+import { MAX_ITEMS, RewardResult } from '../../shared/reward/schema.ts';
+
+const BODY_LIMIT = 1024 * 1024;
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, host: '127.0.0.1', poolSize: 2, bodyLimitBytes: BODY_LIMIT });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function post(path: string, body: unknown, contentType = 'application/json'): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function expectError(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<{ message: string; path?: string }> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  const body = (await res.json()) as { error: { code: string; message: string; path?: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body.error;
+}
+
+describe('POST /v1/reward', () => {
+  it('scores a batch and keeps input order', async () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({
+      id: `q${i}`,
+      response: String(i),
+      ground_truth: i % 3 === 0 ? String(i) : String(i + 1),
+    }));
+    const res = await post('/v1/reward', { items });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: RewardResult[] };
+    expect(results.map((r) => r.id)).toEqual(items.map((item) => item.id));
+    expect(results.map((r) => r.correct)).toEqual(items.map((_, i) => i % 3 === 0));
+    for (const result of results) expect(RewardResult.safeParse(result).success).toBe(true);
+  });
+
+  it('routes by data_source and gives code items an error result, not a failed request', async () => {
+    const res = await post('/v1/reward', {
+      items: [
+        { id: 1, data_source: 'openai/gsm8k', response: '7', ground_truth: 7 },
+        {
+          id: 2,
+          data_source: 'codecontests',
+          response: 'print(7)',
+          ground_truth: { inputs: [], outputs: [] },
+        },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: RewardResult[] };
+    expect(results[0]).toMatchObject({ id: 1, task: 'math', correct: true, status: 'ok' });
+    expect(results[1]).toMatchObject({ id: 2, task: 'code', correct: false, status: 'error' });
+    expect(results[1]?.reason).toMatch(/code scoring is not available/);
+  });
+
+  it('rejects invalid JSON with 400 INVALID_JSON', async () => {
+    await expectError(await post('/v1/reward', '{"items": ['), 400, 'INVALID_JSON');
+  });
+
+  it('rejects a wrong field type with 400 VALIDATION_ERROR and the path of the first issue', async () => {
+    const error = await expectError(
+      await post('/v1/reward', {
+        items: [
+          { response: '1', ground_truth: '1' },
+          { response: 1, ground_truth: '1' },
+        ],
+      }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expect(error.path).toBe('items.1.response');
+  });
+
+  it('rejects a missing field with 400 VALIDATION_ERROR', async () => {
+    const error = await expectError(
+      await post('/v1/reward', { items: [{ response: '1' }] }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    expect(error.path).toBe('items.0.ground_truth');
+  });
+
+  it('rejects unknown option keys with 400 VALIDATION_ERROR', async () => {
+    const body = { items: [{ response: '1', ground_truth: '1', options: { timeout: 5 } }] };
+    const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
+    expect(error.path).toBe('items.0.options');
+  });
+
+  it('rejects an unknown task with 400 UNKNOWN_TASK', async () => {
+    const body = {
+      items: [
+        { response: '1', ground_truth: '1' },
+        { task: 'chess', response: 'e4', ground_truth: 'e4' },
+      ],
+    };
+    const error = await expectError(await post('/v1/reward', body), 400, 'UNKNOWN_TASK');
+    expect(error.path).toBe('items.1.task');
+  });
+
+  it('rejects an unroutable data_source with 400 UNKNOWN_TASK', async () => {
+    const body = { items: [{ data_source: 'someone/private', response: '1', ground_truth: '1' }] };
+    const error = await expectError(await post('/v1/reward', body), 400, 'UNKNOWN_TASK');
+    expect(error.path).toBe('items.0.data_source');
+  });
+
+  it(`rejects more than ${MAX_ITEMS} items with 413 TOO_MANY_ITEMS`, async () => {
+    const items = Array.from({ length: MAX_ITEMS + 1 }, () => ({ response: '1', ground_truth: '1' }));
+    await expectError(await post('/v1/reward', { items }), 413, 'TOO_MANY_ITEMS');
+  });
+
+  it('rejects an empty batch with 400 VALIDATION_ERROR', async () => {
+    await expectError(await post('/v1/reward', { items: [] }), 400, 'VALIDATION_ERROR');
+  });
+
+  it('rejects a body over the limit with 413 BODY_TOO_LARGE', async () => {
+    const body = { items: [{ response: 'x'.repeat(BODY_LIMIT), ground_truth: '1' }] };
+    await expectError(await post('/v1/reward', body), 413, 'BODY_TOO_LARGE');
+  });
+
+  it('rejects a chunked body over the limit with 413 BODY_TOO_LARGE', async () => {
+    const piece = new TextEncoder().encode(
+      `{"items":[{"ground_truth":"1","response":"${'x'.repeat(BODY_LIMIT)}`,
+    );
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(piece);
+        controller.enqueue(new TextEncoder().encode('"}]}'));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${server.url}/v1/reward`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(res, 413, 'BODY_TOO_LARGE');
+  });
+
+  it('rejects a non-JSON content type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const body = JSON.stringify({ items: [{ response: '1', ground_truth: '1' }] });
+    await expectError(await post('/v1/reward', body, 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+});
+
+describe('POST /v1/math/verify', () => {
+  it('returns a correct verdict for an equal answer', async () => {
+    const res = await post('/v1/math/verify', { response: '7', ground_truth: '7' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ task: 'math', score: 1, correct: true, status: 'ok' });
+  });
+
+  it('returns an incorrect verdict for a different answer, and accepts a list of golds', async () => {
+    const wrong = await (await post('/v1/math/verify', { response: '7', ground_truth: '8' })).json();
+    expect(wrong).toMatchObject({ score: 0, correct: false });
+    const listed = await (await post('/v1/math/verify', { response: '7', ground_truth: ['8', '7'] })).json();
+    expect(listed).toMatchObject({ score: 1, correct: true });
+  });
+
+  it('rejects an options value out of range with 400 VALIDATION_ERROR', async () => {
+    const body = { response: '7', ground_truth: '7', options: { timeoutMs: 0 } };
+    const error = await expectError(await post('/v1/math/verify', body), 400, 'VALIDATION_ERROR');
+    expect(error.path).toBe('options.timeoutMs');
+  });
+});
+
+describe('other routes', () => {
+  it('answers 404 NOT_FOUND as JSON for an unknown route', async () => {
+    await expectError(await fetch(`${server.url}/v2/nothing`), 404, 'NOT_FOUND');
+  });
+
+  it('lists every route in /openapi.json', async () => {
+    const res = await fetch(`${server.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.paths['/v1/reward']).toHaveProperty('post');
+    expect(doc.paths['/v1/math/verify']).toHaveProperty('post');
+    expect(doc.paths['/healthz']).toHaveProperty('get');
+  });
+
+  it('still answers /healthz after all the bad requests above', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, version: expect.any(String) });
+  });
+});
+
+describe('a scorer that crashes or hangs', () => {
+  let flaky: RunningServer;
+  beforeAll(async () => {
+    const scorer = createPool({
+      size: 1,
+      workerUrl: new URL('../reward/fixtures/misbehaving-worker.ts', import.meta.url),
+    });
+    flaky = await startServer({ port: 0, scorer });
+  });
+  afterAll(async () => {
+    await flaky.close();
+  });
+
+  it('gives only the affected items error and timeout results, and the server keeps answering', async () => {
+    const res = await fetch(`${flaky.url}/v1/reward`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        items: [
+          { id: 'ok', response: '7', ground_truth: '7' },
+          { id: 'dies', response: '7', ground_truth: '7', extra_info: { __exit: true } },
+          {
+            id: 'hangs',
+            response: '7',
+            ground_truth: '7',
+            extra_info: { __spin: true },
+            options: { timeoutMs: 100 },
+          },
+          { id: 'after', response: '7', ground_truth: '8' },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: RewardResult[] };
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['ok', 'ok'],
+      ['dies', 'error'],
+      ['hangs', 'timeout'],
+      ['after', 'ok'],
+    ]);
+    expect((await fetch(`${flaky.url}/healthz`)).status).toBe(200);
+  });
+});
