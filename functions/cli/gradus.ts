@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { createPool } from '../../shared/reward/pool.ts';
+import { runServer } from '../reward/node.ts';
+import { progressBar } from './progress.ts';
+import { scoreFile } from './score-file.ts';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number');
+  return n;
+}
+
+/** `gradus score ... | head` closes the pipe early: stop without a stack trace. */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gradus').description(pkg.description).version(pkg.version);
+
+  program
+    .command('score')
+    .description('score RewardItem rows (JSONL, or Parquet for *.parquet) into RewardResult JSONL, in order')
+    .requiredOption('--in <file>', 'input: JSONL, one RewardItem per line, or a .parquet file')
+    .option('--out <file>', 'output JSONL (default: stdout)')
+    .option('--concurrency <n>', 'worker threads (default: one per core)', positiveInt)
+    .option('--batch-size <n>', 'items per scoring batch', positiveInt, 2048)
+    .action(async (opts: { in: string; out?: string; concurrency?: number; batchSize: number }) => {
+      if (opts.out === undefined) exitQuietlyOnClosedStdout();
+      const pool = createPool({ size: opts.concurrency });
+      try {
+        await scoreFile({
+          input: opts.in,
+          output: opts.out,
+          scorer: pool,
+          batchSize: opts.batchSize,
+          progress: progressBar(process.stderr),
+        });
+      } finally {
+        await pool.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('start the reward HTTP API')
+    .option('--port <port>', 'port to listen on', port, 8787)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--concurrency <n>', 'worker threads (default: one per core)', positiveInt)
+    .action(async (opts: { port: number; host: string; concurrency?: number }) => {
+      await runServer({ port: opts.port, host: opts.host, poolSize: opts.concurrency });
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv form: node, script, args...). */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+if (import.meta.main) {
+  main().catch((err: unknown) => {
+    console.error(`gradus: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

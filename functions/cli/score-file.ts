@@ -1,0 +1,129 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { validationError } from '../../shared/reward/errors.ts';
+import { resolveTask } from '../../shared/reward/registry.ts';
+import { RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
+import { failedResult, type RewardScorer } from '../../shared/reward/score.ts';
+import type { ProgressBar } from './progress.ts';
+import { openRows, type Row } from './read-rows.ts';
+
+export interface ScoreFileOptions {
+  input: string;
+  /** Output JSONL path; stdout when absent. */
+  output?: string;
+  scorer: RewardScorer;
+  /** Items per batch handed to the scorer (default 2048). */
+  batchSize?: number;
+  progress?: ProgressBar;
+}
+
+/** Batches being scored at once: enough to keep every worker busy while the slowest item of a batch finishes. */
+const MAX_IN_FLIGHT = 4;
+
+/**
+ * Scores every row of `input` and writes one RewardResult line per row, in input order (blank lines are
+ * skipped). A row that is not a valid RewardItem becomes an "error" result naming its line; it never stops
+ * the run. Returns the number of results written.
+ */
+export async function scoreFile(options: ScoreFileOptions): Promise<number> {
+  const { scorer, progress } = options;
+  const batchSize = options.batchSize ?? 2048;
+  const source = openRows(options.input);
+  const out: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
+  const inFlight: Promise<string[]>[] = [];
+  let written = 0;
+
+  const writeNext = async () => {
+    const lines = await (inFlight.shift() as Promise<string[]>);
+    if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+    written += lines.length;
+    progress?.update(written, source.fraction());
+  };
+  const submit = (rows: Row[]) => {
+    const batch = scoreRows(rows, scorer);
+    batch.catch(() => {}); // awaited in order by writeNext; this only avoids an unhandled-rejection warning
+    inFlight.push(batch);
+  };
+
+  let rows: Row[] = [];
+  for await (const row of source.rows) {
+    rows.push(row);
+    if (rows.length < batchSize) continue;
+    submit(rows);
+    rows = [];
+    if (inFlight.length >= MAX_IN_FLIGHT) await writeNext();
+  }
+  if (rows.length > 0) submit(rows);
+  while (inFlight.length > 0) await writeNext();
+
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'finish');
+  }
+  progress?.finish(written);
+  return written;
+}
+
+async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<string[]> {
+  const results: RewardResult[] = new Array(rows.length);
+  const items: RewardItem[] = [];
+  const positions: number[] = [];
+  rows.forEach((row, k) => {
+    const parsed = parseRow(row);
+    if ('result' in parsed) {
+      results[k] = parsed.result;
+    } else {
+      items.push(parsed.item);
+      positions.push(k);
+    }
+  });
+  const scored = await scorer.score(items);
+  scored.forEach((result, j) => {
+    results[positions[j] as number] = result;
+  });
+  return results.map((result) => JSON.stringify(result));
+}
+
+function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {
+  if ('error' in row) return { result: rowError(undefined, `${row.label}: ${row.error}`) };
+  const parsed = RewardItem.safeParse(itemCandidate(row.value));
+  if (!parsed.success) {
+    return { result: rowError(row.value, `${row.label}: ${validationError(parsed.error).message}`) };
+  }
+  const task = resolveTask(parsed.data);
+  if (typeof task !== 'string') return { result: rowError(row.value, `${row.label}: ${task.message}`) };
+  return { item: parsed.data };
+}
+
+/**
+ * Parquet columns that are null in a row mean "absent", so nulls are dropped at the top level and in
+ * `options`; verl-style rows keep their gold in `reward_model.ground_truth`, used when `ground_truth` is absent.
+ */
+function itemCandidate(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const item = withoutNulls(value);
+  if (isRecord(item.options)) item.options = withoutNulls(item.options);
+  if (
+    item.ground_truth === undefined &&
+    isRecord(item.reward_model) &&
+    item.reward_model.ground_truth != null
+  ) {
+    item.ground_truth = item.reward_model.ground_truth;
+  }
+  return item;
+}
+
+function rowError(value: unknown, reason: string): RewardResult {
+  const id = isRecord(value) ? value.id : undefined;
+  const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
+  return { ...withId, ...failedResult(undefined, 'error', reason) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutNulls(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
+}

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetWriteFile } from 'hyparquet-writer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RewardResult } from '../../shared/reward/schema.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'functions/cli/gradus.ts');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gradus-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI with the Node running the tests (Node 24, as `npx node` would give). */
+function gradus(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function parseLines(text: string): RewardResult[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RewardResult);
+}
+
+const lines = [
+  JSON.stringify({ id: 'a', response: '7', ground_truth: '7' }),
+  JSON.stringify({ id: 'b', response: '7', ground_truth: '8' }),
+  '{"id": "c", "response": ',
+  JSON.stringify({ id: 'd', response: 7, ground_truth: '7' }),
+  '',
+  JSON.stringify({ id: 'e', response: '3', ground_truth: ['4', '3'], data_source: 'gsm8k' }),
+  JSON.stringify({ id: 'f', response: 'x', ground_truth: 'x', task: 'code' }),
+  JSON.stringify({ id: 'g', response: 'x', ground_truth: 'x', data_source: 'somewhere/else' }),
+];
+
+describe('gradus score', () => {
+  it('writes one result per line in input order, with bad lines as error results naming the line', async () => {
+    const input = join(dir, 'items.jsonl');
+    const output = join(dir, 'results.jsonl');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const run = await gradus(
+      'score',
+      '--in',
+      input,
+      '--out',
+      output,
+      '--concurrency',
+      '2',
+      '--batch-size',
+      '2',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(''); // no progress bar when stderr is not a TTY
+
+    const results = parseLines(await readFile(output, 'utf8'));
+    expect(results.map((r) => r.id ?? null)).toEqual(['a', 'b', null, 'd', 'e', 'f', 'g']);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'error', 'error', 'ok', 'error', 'error']);
+    expect(results.map((r) => r.correct)).toEqual([true, false, false, false, true, false, false]);
+    expect(results[2]?.reason).toMatch(/^line 3: invalid JSON/);
+    expect(results[3]?.reason).toMatch(/^line 4: response/);
+    expect(results[5]?.reason).toMatch(/code scoring is not available/);
+    expect(results[6]?.reason).toMatch(/^line 8: .*somewhere\/else/);
+  });
+
+  it('writes to stdout when no --out is given', async () => {
+    const input = join(dir, 'two.jsonl');
+    await writeFile(input, `${lines[0]}\n${lines[1]}\n`);
+    const run = await gradus('score', '--in', input, '--concurrency', '1');
+    expect(run.code).toBe(0);
+    expect(parseLines(run.stdout).map((r) => [r.id, r.correct])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+  });
+
+  it('reads a Parquet file row group by row group, rows becoming items', async () => {
+    const input = join(dir, 'items.parquet');
+    parquetWriteFile({
+      filename: input,
+      rowGroupSize: 2,
+      columnData: [
+        { name: 'id', data: [1, 2, 3, 4, 5], type: 'INT32' },
+        { name: 'response', data: ['1', '2', '3', '4', '5'], type: 'STRING' },
+        { name: 'ground_truth', data: ['1', '0', '3', '0', '5'], type: 'STRING' },
+        {
+          name: 'data_source',
+          data: ['aime24', null, null, 'math500', null],
+          type: 'STRING',
+          nullable: true,
+        },
+      ],
+    });
+    const run = await gradus('score', '--in', input, '--concurrency', '2');
+    expect(run.code).toBe(0);
+    const results = parseLines(run.stdout);
+    expect(results.map((r) => [r.id, r.task, r.status, r.correct])).toEqual([
+      [1, 'math', 'ok', true],
+      [2, 'math', 'ok', false],
+      [3, 'math', 'ok', true],
+      [4, 'math', 'ok', false],
+      [5, 'math', 'ok', true],
+    ]);
+  });
+
+  it('fails with a message and exit code 1 when the input file does not exist', async () => {
+    const run = await gradus('score', '--in', join(dir, 'missing.jsonl'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/gradus: .*missing\.jsonl/);
+  });
+});
