@@ -99,8 +99,13 @@ export class WorkerPool implements RewardScorer {
     await Promise.all(stopping);
   }
 
+  /**
+   * The hard kill comes a little after the item's own budget, so a verifier that stops itself in time
+   * (and answers `timeout`) does not cost a worker restart.
+   */
   #budget(item: RewardItem | undefined): number {
-    return item?.options?.timeoutMs ?? this.#timeoutMs;
+    const soft = item?.options?.timeoutMs ?? this.#timeoutMs;
+    return soft + Math.max(50, soft * 0.2);
   }
 
   #dispatch(allowSpawn = true): void {
