@@ -146,26 +146,9 @@ function evalNode(node: Node, env: Map<string, number>, stats: EvalStats): Value
       const a = scalar(node.a, env, stats);
       return a && c(a.re / 100, a.im / 100);
     }
-    case 'add': {
-      let acc: Value | null = null;
-      for (const arg of node.args) {
-        const v = evalNode(arg, env, stats);
-        if (!v) return null;
-        acc = acc === null ? v : addValues(acc, v);
-        if (!acc) return null;
-      }
-      return acc;
-    }
-    case 'mul': {
-      let acc: Value | null = null;
-      for (const arg of node.args) {
-        const v = evalNode(arg, env, stats);
-        if (!v) return null;
-        acc = acc === null ? v : mulValues(acc, v);
-        if (!acc) return null;
-      }
-      return acc;
-    }
+    case 'add':
+    case 'mul':
+      return foldValues(node.args, node.t === 'add' ? addValues : mulValues, env, stats);
     case 'div': {
       const a = scalar(node.a, env, stats);
       const b = scalar(node.b, env, stats);
@@ -234,6 +217,22 @@ function evalFunction(
   if (node.name === 'binom' && y) return c(gamma(x.re + 1) / (gamma(y.re + 1) * gamma(x.re - y.re + 1)));
   if (node.name === 'max' || node.name === 'min') return c(Math[node.name](...args.map((a) => a.re)));
   return opaque(node.name, args);
+}
+
+function foldValues(
+  args: Node[],
+  combine: (a: Value, b: Value) => Value | null,
+  env: Map<string, number>,
+  stats: EvalStats,
+): Value | null {
+  let acc: Value | null = null;
+  for (const arg of args) {
+    const v = evalNode(arg, env, stats);
+    if (!v) return null;
+    acc = acc === null ? v : combine(acc, v);
+    if (!acc) return null;
+  }
+  return acc;
 }
 
 function addValues(a: Value, b: Value): Value | null {
