@@ -77,6 +77,19 @@ const GREEK = new Set([
   'Omega',
 ]);
 /** Letters read as function names when directly followed by `(`: `f(x)` is an application, `x(x+1)` a product. */
+/** Accents make a new name of a symbol: `\\dot{x}`, `\\hat{y}`, `\\vec{v}`. */
+const ACCENTS = new Set([
+  'dot',
+  'ddot',
+  'hat',
+  'bar',
+  'vec',
+  'tilde',
+  'overline',
+  'widehat',
+  'widetilde',
+  'check',
+]);
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'P', 'Q', 'W']);
 const REL_OPS: Record<string, RelOp> = {
   '=': '=',
@@ -133,7 +146,6 @@ export function tokenize(src: string): Tok[] {
       if (m[0].length >= 4000) throw new TooLargeError('number literal too long');
       out.push({ k: 'num', v: m[0].endsWith('.') ? m[0].slice(0, -1) : m[0] });
       i += m[0].length;
-      if (m[0].endsWith('.')) i--;
       continue;
     }
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
@@ -339,7 +351,8 @@ class Parser {
   private startsAtom(): boolean {
     const t = this.peek();
     if (t.k === 'num' || t.k === 'letter') return true;
-    if (t.k === 'op') return t.v === '(' || (t.v === '|' && this.absDepth === 0) || t.v === '\\{';
+    if (t.k === 'op')
+      return t.v === '(' || t.v === '[' || (t.v === '|' && this.absDepth === 0) || t.v === '\\{';
     if (t.k === 'cmd')
       return (
         !REL_OPS[`\\${t.v}`] &&
@@ -523,8 +536,11 @@ class Parser {
     if (name === 'infty' || name === 'infinity') return { t: 'const', name: 'inf' };
     if (name === 'imath') return { t: 'const', name: 'i' };
     if (GREEK.has(name)) return { t: 'sym', name };
-    if (name === 'boxed' || name === 'fbox' || name === 'overline' || name === 'mathbb')
-      return this.parseScript();
+    if (name === 'boxed' || name === 'fbox' || name === 'mathbb') return this.parseScript();
+    if (ACCENTS.has(name)) {
+      const arg = this.parseScript();
+      return arg.t === 'sym' ? { t: 'sym', name: `${name}{${arg.name}}` } : arg;
+    }
     if (TEXT_COMMANDS.has(name)) return this.parseTextCommand(name);
     if (FUNCTIONS.has(name)) return this.parseFunction(name);
     if (name === 'begin') return this.parseEnvironment();
@@ -567,6 +583,10 @@ class Parser {
   }
 
   private parseFunction(name: string): Node {
+    const next = this.peek();
+    if (next.k === 'end' || (next.k === 'op' && (next.v === '}' || next.v === ',' || next.v === ')'))) {
+      return { t: 'sym', name };
+    }
     let power: Node | null = null;
     let base: Node | null = null;
     for (let k = 0; k < 2; k++) {
