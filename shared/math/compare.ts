@@ -236,6 +236,40 @@ const POS_INF: Node = { t: 'const', name: 'inf' };
 
 /** `-2 \le x < 7` as [-2, 7); `x \ne 3` as (-∞,3) ∪ (3,∞). Null when it is not an inequality in one variable. */
 function inequalityToSet(rel: Extract<Node, { t: 'rel' }>): Node | null {
+  const absAt = rel.args.findIndex((a) => a.t === 'fn' && a.name === 'abs' && a.args[0]?.t === 'sym');
+  if (absAt >= 0) {
+    // `1 \le |z| \le 3/2`: solve for |z| as if it were the variable, then take the preimage under |·|.
+    const args = rel.args.map((a, i) => (i === absAt ? ({ t: 'sym', name: '|·|' } as Node) : a));
+    const forAbs = inequalityToSet({ ...rel, args });
+    return forAbs?.t === 'interval' ? absPreimage(forAbs) : null;
+  }
+  return plainInequalityToSet(rel);
+}
+
+function negate(n: Node): Node {
+  return n.t === 'neg' ? n.a : { t: 'neg', a: n };
+}
+
+/** {x : |x| ∈ I}: one interval around 0 when I reaches down to 0, else two mirrored pieces. */
+function absPreimage(i: Extract<Node, { t: 'interval' }>): Node | null {
+  const lo =
+    infinitySign(i.lo) < 0 ? Number.NEGATIVE_INFINITY : numericValue(i.lo, new Map(), { overflow: false });
+  const loValue = typeof lo === 'number' ? lo : lo && !('rows' in lo) ? lo.re : null;
+  if (loValue === null) return null;
+  const hiNeg = infinitySign(i.hi) > 0 ? NEG_INF : negate(i.hi);
+  if (loValue < 0 || (loValue === 0 && !i.loClosed)) {
+    return { t: 'interval', lo: hiNeg, hi: i.hi, loClosed: i.hiClosed, hiClosed: i.hiClosed };
+  }
+  return {
+    t: 'union',
+    items: [
+      { t: 'interval', lo: hiNeg, hi: negate(i.lo), loClosed: i.hiClosed, hiClosed: i.loClosed },
+      { t: 'interval', lo: i.lo, hi: i.hi, loClosed: i.loClosed, hiClosed: i.hiClosed },
+    ],
+  };
+}
+
+function plainInequalityToSet(rel: Extract<Node, { t: 'rel' }>): Node | null {
   const vars = rel.args.map((a) => (a.t === 'sym' || a.t === 'fn' || a.t === 'sub' ? canonicalKey(a) : null));
   const constant = (a: Node) => freeSymbols(a).size === 0 && a.t !== 'fn';
   if (rel.args.length === 2) {

@@ -294,6 +294,15 @@ family('must not be fooled', [
 ]);
 
 // ---------------------------------------------------------------- verdict shape
+family('comparison: absolute-value inequalities as sets', [
+  T(String.raw`1\leq|z|\leq \frac{3}{2}`, boxed(String.raw`[-\tfrac32,-1]\cup[1,\tfrac32]`)),
+  F(String.raw`1\leq|z|\leq \frac{3}{2}`, boxed(String.raw`[-2,-1]\cup[1,2]`)),
+  T('|x|<3', boxed('(-3,3)')),
+  F('|x|<3', boxed('[-3,3]')),
+  T('|x|>2', boxed(String.raw`(-\infty,-2)\cup(2,\infty)`)),
+  F('|x|>2', boxed(String.raw`(-\infty,-2]\cup(2,\infty)`)),
+]);
+
 describe('verdict shape and status', () => {
   it('a compared answer: {score, correct, status: ok, extracted, ms}', () => {
     const right = verifyMath(boxed('42'), '42');
