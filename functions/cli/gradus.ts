@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { createPool } from '../../shared/reward/pool.ts';
+import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
 import { progressBar } from './progress.ts';
 import { scoreFile } from './score-file.ts';
@@ -38,17 +38,17 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'items per scoring batch', positiveInt, 2048)
     .action(async (opts: { in: string; out?: string; concurrency?: number; batchSize: number }) => {
       if (opts.out === undefined) exitQuietlyOnClosedStdout();
-      const pool = createPool({ size: opts.concurrency });
+      const { scorer } = createNodeScorer({ poolSize: opts.concurrency });
       try {
         await scoreFile({
           input: opts.in,
           output: opts.out,
-          scorer: pool,
+          scorer,
           batchSize: opts.batchSize,
           progress: progressBar(process.stderr),
         });
       } finally {
-        await pool.close();
+        await scorer.close();
       }
     });
 

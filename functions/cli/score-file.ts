@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { validationError } from '../../shared/reward/errors.ts';
-import { resolveTask } from '../../shared/reward/registry.ts';
+import { checkItem } from '../../shared/reward/options.ts';
 import { RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
 import { failedResult, type RewardScorer } from '../../shared/reward/score.ts';
 import type { ProgressBar } from './progress.ts';
@@ -91,7 +91,7 @@ function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {
   if (!parsed.success) {
     return { result: rowError(row.value, `${row.label}: ${validationError(parsed.error).message}`) };
   }
-  const task = resolveTask(parsed.data);
+  const task = checkItem(parsed.data);
   if (typeof task !== 'string') return { result: rowError(row.value, `${row.label}: ${task.message}`) };
   return { item: parsed.data };
 }

@@ -3,9 +3,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
+import type { SandboxRunner } from '../../shared/code/runner.ts';
+import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
+import { DEFAULT_RUN_LIMITS } from '../../shared/code/types.ts';
 import { errorBody, validationError } from '../../shared/reward/errors.ts';
-import { resolveTask } from '../../shared/reward/registry.ts';
+import { checkItem } from '../../shared/reward/options.ts';
 import {
+  CodeRunRequest,
+  CodeRunResponse,
   ErrorBody,
   type ErrorCode,
   MathVerifyRequest,
@@ -20,6 +25,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 export interface AppOptions {
   /** Scores the items: the worker pool on Node, `inlineScorer()` elsewhere. */
   scorer: RewardScorer;
+  /** Runs programs for POST /v1/code/run; without one (no sandboxes on this runtime) the route answers 501. */
+  runner?: SandboxRunner;
   /** Largest accepted request body (default 32 MiB). */
   bodyLimitBytes?: number;
   /** Reported by /healthz and /openapi.json (default: package.json's). */
@@ -34,6 +41,8 @@ const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
+  BUSY: 429,
+  UNAVAILABLE: 501,
   INTERNAL_ERROR: 500,
 };
 
@@ -42,6 +51,7 @@ const CODE_OF_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'INVALID_JSON',
   413: 'BODY_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  501: 'UNAVAILABLE',
 };
 
 const errorResponse = (description: string) => ({
@@ -78,6 +88,18 @@ const mathVerifyRoute = createRoute({
   responses: {
     200: { description: 'The verdict', content: { 'application/json': { schema: RewardResult } } },
     ...errorResponses,
+  },
+});
+
+const codeRunRoute = createRoute({
+  method: 'post',
+  path: '/v1/code/run',
+  summary: 'Run one program on each given stdin in the sandbox, without judging (for debugging)',
+  request: { body: jsonBody(CodeRunRequest) },
+  responses: {
+    200: { description: 'One run per input', content: { 'application/json': { schema: CodeRunResponse } } },
+    ...errorResponses,
+    429: errorResponse('BUSY: the sandbox queue is full; retry after the Retry-After header'),
   },
 });
 
@@ -126,9 +148,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.openapi(rewardRoute, async (c) => {
     const { items } = c.req.valid('json');
     for (const [i, item] of items.entries()) {
-      const task = resolveTask(item);
-      if (typeof task !== 'string')
-        return c.json({ error: { ...task, path: `items.${i}.${task.path}` } }, 400);
+      const task = checkItem(item);
+      if (typeof task !== 'string') {
+        return c.json({ error: { ...task, path: `items.${i}${task.path ? `.${task.path}` : ''}` } }, 400);
+      }
     }
     return c.json({ results: await scorer.score(items) }, 200);
   });
@@ -137,6 +160,20 @@ export function createApp(options: AppOptions): OpenAPIHono {
     const [result] = await scorer.score([{ task: 'math', ...c.req.valid('json') }]);
     if (result === undefined) throw new Error('the scorer returned no result');
     return c.json(result, 200);
+  });
+
+  app.openapi(codeRunRoute, async (c) => {
+    const { runner } = options;
+    if (!runner) throw new HTTPException(501, { message: 'this runtime has no code sandboxes' });
+    const req = c.req.valid('json');
+    const limits = {
+      ...DEFAULT_RUN_LIMITS,
+      wallMs: Math.round((req.timeLimitS ?? DEFAULT_RUN_LIMITS.wallMs / 1000) * 1000),
+      memoryMb: req.memoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
+    };
+    const results = [];
+    for (const stdin of req.inputs) results.push(await runner.run(req.language, req.program, stdin, limits));
+    return c.json({ results }, 200);
   });
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const, version }, 200));
@@ -149,6 +186,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.notFound((c) => fail('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((err) => {
+    if (err instanceof QueueFullError) {
+      return fail('BUSY', err.message, undefined, { 'retry-after': String(err.retryAfterS) });
+    }
     if (err instanceof HTTPException) {
       const code = CODE_OF_HTTP_STATUS[err.status];
       if (code === 'INVALID_JSON') return fail(code, 'the body is not valid JSON');

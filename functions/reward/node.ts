@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createPool } from '../../shared/reward/pool.ts';
+import type { SandboxRunner } from '../../shared/code/runner.ts';
+import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
 import { createApp } from './app.ts';
 
 export interface ServerOptions {
   port?: number;
   host?: string;
-  /** Default: a worker pool of `poolSize` threads (default: one per core). */
+  /** Default: math on a worker pool of `poolSize` threads (one per core), code in the Node sandboxes. */
   scorer?: RewardScorer;
+  /** Runs POST /v1/code/run (default: the sandboxes of the default scorer). */
+  runner?: SandboxRunner;
   poolSize?: number;
   bodyLimitBytes?: number;
 }
@@ -21,8 +24,10 @@ export interface RunningServer {
 }
 
 export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const scorer = options.scorer ?? createPool({ size: options.poolSize });
-  const app = createApp({ scorer, bodyLimitBytes: options.bodyLimitBytes });
+  const defaults = options.scorer ? undefined : createNodeScorer({ poolSize: options.poolSize });
+  const scorer = options.scorer ?? (defaults as { scorer: RewardScorer }).scorer;
+  const runner = options.runner ?? defaults?.runner;
+  const app = createApp({ scorer, runner, bodyLimitBytes: options.bodyLimitBytes });
   const hostname = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8787, hostname }, (info: AddressInfo) => {

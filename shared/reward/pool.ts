@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MATH_OPTIONS } from '../math/types.ts';
+import { mathOptionsOf } from './options.ts';
 import type { RewardItem, RewardResult } from './schema.ts';
 import { errorMessage, failedResult, type RewardScorer } from './score.ts';
 import {
@@ -104,7 +105,7 @@ export class WorkerPool implements RewardScorer {
    * (and answers `timeout`) does not cost a worker restart.
    */
   #budget(item: RewardItem | undefined): number {
-    const soft = item?.options?.timeoutMs ?? this.#timeoutMs;
+    const soft = (item && mathOptionsOf(item)?.timeoutMs) ?? this.#timeoutMs;
     return soft + Math.max(50, soft * 0.2);
   }
 

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CodeOptionsInput } from '../code/score.ts';
 import type { MathOptions } from '../math/types.ts';
 
 /** Most items one `POST /v1/reward` request may carry. */
@@ -27,6 +28,8 @@ export type MathOptionsInput = z.infer<typeof MathOptionsInput>;
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 true satisfies SameKeys<MathOptionsInput, MathOptions>;
 
+export const Language = z.enum(['python', 'javascript', 'typescript']).openapi('Language');
+
 const ItemId = z.union([z.string(), z.number()]).openapi({ description: 'Echoed back on the result.' });
 
 /** Golds a math item accepts: one answer, a number, or several answers (correct if any matches). */
@@ -53,10 +56,30 @@ export const RewardItem = z
     }),
     data_source: z.string().optional().openapi({ example: 'HuggingFaceH4/MATH-500' }),
     extra_info: z.record(z.string(), z.unknown()).optional(),
-    options: MathOptionsInput.optional(),
+    language: Language.optional().openapi({
+      description: 'Code items: the program language; by default the test data or the code fence says.',
+    }),
+    options: z.union([MathOptionsInput, CodeOptionsInput]).optional().openapi({
+      description: 'MathOptions for math items, CodeOptions for code items.',
+    }),
   })
   .openapi('RewardItem');
 export type RewardItem = z.infer<typeof RewardItem>;
+
+const RunStatus = z.enum(['ok', 'runtime_error', 'compile_error', 'timeout', 'memory_limit', 'output_limit']);
+
+export const TestVerdict = z
+  .object({
+    passed: z.boolean(),
+    status: z.union([RunStatus, z.literal('skipped')]),
+    ms: z.number(),
+    reason: z.string().optional(),
+    firstDiff: z
+      .object({ line: z.number(), expected: z.string(), got: z.string() })
+      .optional()
+      .openapi({ description: 'The first differing output line of a wrong answer (each side capped).' }),
+  })
+  .openapi('TestVerdict');
 
 export const RewardStatus = z.enum(['ok', 'no_answer', 'unparseable', 'timeout', 'too_large', 'error']);
 export type RewardStatus = z.infer<typeof RewardStatus>;
@@ -71,6 +94,7 @@ export const RewardResult = z
     extracted: z.string().nullable().openapi({ description: 'The answer taken from the response.' }),
     gold_parsed: z.string().optional(),
     reason: z.string().optional(),
+    tests: z.array(TestVerdict).optional().openapi({ description: 'Code items: one verdict per test.' }),
     ms: z.number().openapi({ description: 'Time spent scoring this item (ms).' }),
   })
   .openapi('RewardResult');
@@ -91,6 +115,32 @@ export const MathVerifyRequest = z
   .openapi('MathVerifyRequest');
 export type MathVerifyRequest = z.infer<typeof MathVerifyRequest>;
 
+/** POST /v1/code/run: run one program on each given input, without judging. */
+export const CodeRunRequest = z
+  .object({
+    language: Language,
+    program: z.string().max(1_000_000),
+    inputs: z.array(z.string()).min(1).max(64).default(['']).openapi({ description: 'One run per stdin.' }),
+    timeLimitS: z.number().positive().max(60).optional(),
+    memoryMb: z.number().int().min(16).max(4096).optional(),
+  })
+  .strict()
+  .openapi('CodeRunRequest');
+export type CodeRunRequest = z.infer<typeof CodeRunRequest>;
+
+export const RunResult = z
+  .object({
+    status: RunStatus,
+    stdout: z.string(),
+    stderr: z.string(),
+    exitCode: z.number().optional(),
+    ms: z.number(),
+    memory: z.number().optional(),
+  })
+  .openapi('RunResult');
+
+export const CodeRunResponse = z.object({ results: z.array(RunResult) }).openapi('CodeRunResponse');
+
 export const ErrorCode = z.enum([
   'INVALID_JSON',
   'VALIDATION_ERROR',
@@ -99,6 +149,8 @@ export const ErrorCode = z.enum([
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'NOT_FOUND',
+  'BUSY',
+  'UNAVAILABLE',
   'INTERNAL_ERROR',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

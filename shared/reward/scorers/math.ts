@@ -1,5 +1,6 @@
 import { DEFAULT_MATH_OPTIONS, type MathVerdict } from '../../math/types.ts';
 import { verifyMath } from '../../math/verify.ts';
+import { mathOptionsOf } from '../options.ts';
 import type { Scorer, Verdict } from '../registry.ts';
 
 /** Grades a math item with `verifyMath`; several golds mean "correct if any matches", within one time budget. */
@@ -8,14 +9,15 @@ export const scoreMath: Scorer = (item) => {
   if (golds === undefined) {
     return errorVerdict('math ground_truth must be a string, a number or a non-empty list of strings');
   }
-  const budget = item.options?.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
+  const options = mathOptionsOf(item);
+  const budget = options?.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
   const t0 = performance.now();
   let first: MathVerdict | undefined;
   for (const gold of golds) {
     const remaining = budget - (performance.now() - t0);
     if (remaining < 1)
       return { ...toVerdict(first), status: 'timeout', reason: 'time budget spent on earlier golds' };
-    const verdict = verifyMath(item.response, gold, { ...item.options, timeoutMs: Math.floor(remaining) });
+    const verdict = verifyMath(item.response, gold, { ...options, timeoutMs: Math.floor(remaining) });
     if (verdict.correct) return toVerdict(verdict);
     first ??= verdict;
     if (verdict.status === 'timeout') break;
