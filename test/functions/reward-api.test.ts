@@ -49,7 +49,7 @@ describe('POST /v1/reward', () => {
     for (const result of results) expect(RewardResult.safeParse(result).success).toBe(true);
   });
 
-  it('routes by data_source and gives code items an error result, not a failed request', async () => {
+  it('routes by data_source; a code item with no tests gets an error result, not a failed request', async () => {
     const res = await post('/v1/reward', {
       items: [
         { id: 1, data_source: 'openai/gsm8k', response: '7', ground_truth: 7 },
@@ -65,7 +65,7 @@ describe('POST /v1/reward', () => {
     const { results } = (await res.json()) as { results: RewardResult[] };
     expect(results[0]).toMatchObject({ id: 1, task: 'math', correct: true, status: 'ok' });
     expect(results[1]).toMatchObject({ id: 2, task: 'code', correct: false, status: 'error' });
-    expect(results[1]?.reason).toMatch(/code scoring is not available/);
+    expect(results[1]?.reason).toMatch(/^NO_TESTS/);
   });
 
   it('rejects invalid JSON with 400 INVALID_JSON', async () => {

@@ -1,10 +1,14 @@
 import type { Scorer } from '../registry.ts';
 
-/** Placeholder until the code sandbox lands: every code item gets a clear error result. */
+/**
+ * Code runs in sandboxes driven from the host thread (scorers/code-host.ts, wired by node-scorer.ts).
+ * Where no sandboxes exist (a worker thread, Workers, an inline Lambda) a code item gets this clear error.
+ */
 export const scoreCode: Scorer = () => ({
   score: 0,
   correct: false,
   status: 'error',
   extracted: null,
-  reason: 'code scoring is not available yet: the "code" task has no scorer in this version of gradus',
+  reason:
+    'code scoring is not available in this runtime: code items need the Node sandboxes (npm start, npx gradus)',
 });
