@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The files an interpreter is built from: Pyodide's two scripts rewritten to run as classic scripts in a
+ * bare isolate, its binary files, and our own in-isolate code (`isolate/`). Read once per process.
+ */
+export interface PythonAssets {
+  pyodideVersion: string;
+  /** Pyodide's loader (pyodide.mjs), rewritten to set `globalThis.loadPyodide`. */
+  loader: string;
+  /** Emscripten's module factory (pyodide.asm.mjs), rewritten to set `globalThis._createPyodideModule`. */
+  asm: string;
+  /** Polyfills evaluated first in every isolate (isolate/prelude.js). */
+  prelude: string;
+  /** The host-facing functions of an interpreter (isolate/runner.js). */
+  runner: string;
+  /** Python code run once before the memory snapshot is taken (isolate/runner.py). */
+  pythonSetup: string;
+  /** Files the loader reads through the d8-style `readbuffer`, by their path inside the isolate. */
+  files: Record<string, Uint8Array>;
+  /** Hash of everything that goes into a memory snapshot: names cached snapshots. */
+  key: string;
+}
+
+/** Path prefix of Pyodide's files inside the isolate (never a host path). */
+export const PYODIDE_URL = '/pyodide/';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Directory of the installed `pyodide` package. */
+export function pyodideDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+}
+
+/** Replaces `anchor` (once, or every occurrence); throws when Pyodide's code no longer contains it (e.g. after an upgrade). */
+function patch(source: string, file: string, anchor: string, replacement: string, all = false): string {
+  if (!source.includes(anchor)) {
+    throw new Error(`pyodide ${file}: patch anchor not found: ${anchor.slice(0, 80)}`);
+  }
+  return all ? source.replaceAll(anchor, () => replacement) : source.replace(anchor, () => replacement);
+}
+
+/** pyodide.mjs is an ES module; the isolate runs it as a classic script that defines `loadPyodide`. */
+export function rewriteLoader(source: string): string {
+  let out = patch(
+    source,
+    'pyodide.mjs',
+    'export{dt as loadPyodide,U as version};',
+    'globalThis.loadPyodide=dt;',
+  );
+  out = out.replace(/\/\/# sourceMappingURL=.*$/m, '');
+  return `(function(){${out}\n})();`;
+}
+
+/**
+ * pyodide.asm.mjs: no `import.meta`, a global factory instead of an export, a wasm heap cap read from
+ * `globalThis.__HEAP_MAX` at every growth (malloc fails beyond it, Python raises MemoryError), and random
+ * bytes from the prelude's seeded `crypto.getRandomValues` (the d8 path would want `os.system`).
+ */
+export function rewriteAsm(source: string): string {
+  const file = 'pyodide.asm.mjs';
+  let out = patch(source, file, 'import.meta.url', JSON.stringify(`${PYODIDE_URL}pyodide.asm.mjs`), true);
+  out = patch(
+    out,
+    file,
+    'export default _createPyodideModule;',
+    'globalThis._createPyodideModule=_createPyodideModule;',
+  );
+  out = patch(
+    out,
+    file,
+    'var getHeapMax=()=>4294901760;',
+    'var getHeapMax=()=>(globalThis.__HEAP_MAX||4294901760);',
+  );
+  return patch(
+    out,
+    file,
+    'var initRandomFill=()=>{',
+    'var initRandomFill=()=>{if(globalThis.crypto&&crypto.getRandomValues)return view=>crypto.getRandomValues(view);',
+  );
+}
+
+let cached: PythonAssets | undefined;
+
+/** Reads and rewrites everything once per process. */
+export function loadAssets(): PythonAssets {
+  if (cached) return cached;
+  const dir = pyodideDir();
+  const text = (path: string) => readFileSync(path, 'utf8');
+  const pyodideVersion = JSON.parse(text(join(dir, 'package.json'))).version as string;
+  const loader = rewriteLoader(text(join(dir, 'pyodide.mjs')));
+  const asm = rewriteAsm(text(join(dir, 'pyodide.asm.mjs')));
+  const prelude = text(join(here, 'isolate', 'prelude.js'));
+  const runner = text(join(here, 'isolate', 'runner.js'));
+  const pythonSetup = text(join(here, 'isolate', 'runner.py'));
+  const files: Record<string, Uint8Array> = {};
+  for (const name of ['pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
+    files[PYODIDE_URL + name] = readFileSync(join(dir, name));
+  }
+  // The wasm binary, the stdlib and the Python setup decide the snapshot's contents; the JS sources are
+  // hashed too so that any change to how we boot invalidates old snapshots.
+  const hash = createHash('sha256');
+  for (const part of [pyodideVersion, loader, asm, prelude, runner, pythonSetup])
+    hash.update(part).update('\0');
+  for (const bytes of Object.values(files)) hash.update(bytes);
+  const key = `${pyodideVersion}-${hash.digest('hex').slice(0, 16)}`;
+  cached = { pyodideVersion, loader, asm, prelude, runner, pythonSetup, files, key };
+  return cached;
+}
