@@ -1,0 +1,2 @@
+export { lostIsolates } from './engine.ts';
+export { JavaScriptSandbox, type JavaScriptSandboxOptions } from './sandbox.ts';
