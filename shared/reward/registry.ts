@@ -36,6 +36,7 @@ const DATA_SOURCE_ROUTES: ReadonlyArray<readonly [pattern: string, task: TaskNam
   ['apps*', 'code'],
   ['livecodebench*', 'code'],
   ['humaneval*', 'code'],
+  ['openai_humaneval*', 'code'],
   ['mbpp*', 'code'],
   ['leetcode*', 'code'],
   ['codeforces*', 'code'],

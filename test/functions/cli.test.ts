@@ -129,3 +129,43 @@ describe('gradus score', () => {
     expect(run.stderr).toMatch(/gradus: .*missing\.jsonl/);
   });
 });
+
+describe('gradus score with math and code items', () => {
+  it('scores a mixed file through the worker pool and the sandboxes, in order', async () => {
+    const addTests = { inputs: ['1 2\n', '40 2\n'], outputs: ['3\n', '42\n'] };
+    const mixed = [
+      { id: 'm1', response: 'the answer is $\\boxed{42}$', ground_truth: '42' },
+      {
+        id: 'py',
+        data_source: 'codecontests',
+        response: '```python\na, b = map(int, input().split())\nprint(a + b)\n```',
+        ground_truth: addTests,
+      },
+      { id: 'm2', response: 'the answer is $\\boxed{41}$', ground_truth: '42' },
+      {
+        id: 'js',
+        task: 'code',
+        response: "```js\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(Math.max(a, b) + 1);\n```",
+        ground_truth: addTests,
+      },
+      {
+        id: 'he',
+        data_source: 'openai_humaneval',
+        response: '```python\ndef add(x, y):\n    return x + y\n```',
+        ground_truth: { test: 'def check(candidate):\n    assert candidate(2, 3) == 5\n', entry_point: 'add' },
+      },
+    ];
+    const input = join(dir, 'mixed.jsonl');
+    await writeFile(input, `${mixed.map((m) => JSON.stringify(m)).join('\n')}\n`);
+    const run = await gradus('score', '--in', input);
+    expect(run.code).toBe(0);
+    const results = parseLines(run.stdout);
+    expect(results.map((r) => [r.id, r.task, r.score])).toEqual([
+      ['m1', 'math', 1],
+      ['py', 'code', 1],
+      ['m2', 'math', 0],
+      ['js', 'code', 0.5],
+      ['he', 'code', 1],
+    ]);
+  });
+});
