@@ -1,7 +1,7 @@
 import { Buffer } from './buffer.ts';
+import { readInto, takeText } from './input.ts';
 import { schedule } from './loop.ts';
-import type { Stdin } from './stdin.ts';
-import { readInto, takeBuffer, takeText } from './stdin.ts';
+import { type Stdin, takeBuffer } from './stdin.ts';
 
 /**
  * The fs module over the three standard streams only: reading fd 0 or /dev/stdin, writing fd 1 and 2

@@ -2,6 +2,12 @@ import { memoryLimit, run } from './state.ts';
 
 // Captured before any program code runs, so a program replacing them cannot reach the originals.
 const { apply, construct } = Reflect;
+const fnCall = Function.prototype.call;
+// bind.call(bind, target, self) === target.bind(self): a bind that no later patch of bind can change.
+const callBind = Function.prototype.call.bind(Function.prototype.bind) as (
+  target: (...args: never[]) => unknown,
+  self: unknown,
+) => unknown;
 const { isArray } = Array;
 
 /**
@@ -52,55 +58,66 @@ export function harden(g: Record<string, unknown>): void {
   g.ArrayBuffer = fixedArrayBuffer(ArrayBuffer);
   guardCollection(Map.prototype, 'set');
   guardCollection(Set.prototype, 'add');
-  for (const name of ['fill', 'sort'] as const) {
-    const original = Array.prototype[name];
-    replaceMethod(Array.prototype, name, function (this: unknown[], ...args: unknown[]) {
-      if (isArray(this) && this.length > maxElements()) memoryLimit();
-      return apply(original, this, args);
-    });
-  }
-  for (const name of ['split', 'match', 'matchAll', 'replace', 'replaceAll'] as const) {
-    const original = String.prototype[name] as (...args: unknown[]) => unknown;
-    replaceMethod(String.prototype, name, function (this: unknown, ...args: unknown[]) {
-      if (stringLength(this) > maxSplitLength()) memoryLimit();
-      return apply(original, this, args);
-    });
-  }
-  const repeat = String.prototype.repeat;
-  replaceMethod(String.prototype, 'repeat', function (this: unknown, count: unknown) {
-    const n = Number(count);
-    if (Number.isFinite(n) && stringLength(this) * n > run.memoryBytes) memoryLimit();
-    return apply(repeat, this, [count]);
+  const hugeArray = (self: unknown) => isArray(self) && self.length > maxElements();
+  guard(Array.prototype, 'fill', hugeArray);
+  guard(Array.prototype, 'sort', hugeArray);
+  guard(Array, 'from', (_self, args) => {
+    const length = (args[0] as { length?: unknown } | null | undefined)?.length;
+    return typeof length === 'number' && length > maxElements();
   });
-  for (const name of ['padStart', 'padEnd'] as const) {
-    const original = String.prototype[name] as (...args: unknown[]) => unknown;
-    replaceMethod(String.prototype, name, function (this: unknown, ...args: unknown[]) {
-      if (Number(args[0]) > run.memoryBytes) memoryLimit();
+  const hugeString = (self: unknown) => stringLength(self) > maxSplitLength();
+  for (const name of ['split', 'match', 'matchAll', 'replace', 'replaceAll'])
+    guard(String.prototype, name, hugeString);
+  guard(String.prototype, 'repeat', (self, args) => {
+    const n = Number(args[0]);
+    return Number.isFinite(n) && stringLength(self) * n > run.memoryBytes;
+  });
+  const hugePad = (_self: unknown, args: unknown[]) => Number(args[0]) > run.memoryBytes;
+  guard(String.prototype, 'padStart', hugePad);
+  guard(String.prototype, 'padEnd', hugePad);
+}
+
+/**
+ * Replaces `target[name]` with a method that ends the run when `tooBig(this, args)`, else calls the
+ * original. A method definition keeps the name and, like a builtin, cannot be called with `new`.
+ */
+function guard(target: object, name: string, tooBig: (self: unknown, args: unknown[]) => boolean): void {
+  const original = Reflect.get(target, name) as (...args: unknown[]) => unknown;
+  const replacement = {
+    [name](this: unknown, ...args: unknown[]) {
+      if (tooBig(this, args)) memoryLimit();
       return apply(original, this, args);
-    });
-  }
-  const from = Array.from;
-  replaceMethod(Array, 'from', function (this: unknown, items: unknown, ...rest: unknown[]) {
-    const length = (items as { length?: unknown } | null)?.length;
-    if (typeof length === 'number' && length > maxElements()) memoryLimit();
-    return apply(from, this, [items, ...rest]);
+    },
+  }[name];
+  Object.defineProperty(target, name, {
+    value: replacement,
+    writable: true,
+    configurable: true,
+    enumerable: false,
   });
 }
 
-function replaceMethod(target: object, name: string, fn: (...args: never[]) => unknown): void {
-  const original = Reflect.get(target, name) as { name: string; length: number };
-  Object.defineProperty(fn, 'name', { value: original.name });
-  Object.defineProperty(fn, 'length', { value: original.length });
-  Object.defineProperty(target, name, { value: fn, writable: true, configurable: true, enumerable: false });
+/** Map.prototype.set and Set.prototype.add, on hot paths: bound calls, no argument arrays. */
+function guardCollection(proto: object, name: 'set' | 'add'): void {
+  const sizeOf = bindCall(Object.getOwnPropertyDescriptor(proto, 'size')?.get as () => number);
+  const original = bindCall(Reflect.get(proto, name) as (...args: unknown[]) => unknown);
+  const replacement = {
+    [name](this: unknown, key: unknown, value: unknown) {
+      if (sizeOf(this) >= maxEntries()) memoryLimit();
+      return original(this, key, value);
+    },
+  }[name];
+  Object.defineProperty(proto, name, {
+    value: replacement,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
-function guardCollection(proto: Map<unknown, unknown> | Set<unknown>, method: 'set' | 'add'): void {
-  const original = Reflect.get(proto, method) as (...args: unknown[]) => unknown;
-  const size = Object.getOwnPropertyDescriptor(proto, 'size')?.get as (this: unknown) => number;
-  replaceMethod(proto, method, function (this: unknown, key: unknown, value: unknown) {
-    if (apply(size, this, []) >= maxEntries()) memoryLimit();
-    return apply(original, this, [key, value]);
-  });
+/** `fn.call` bound once, so later changes to Function.prototype.call cannot reach `fn`. */
+function bindCall<A extends unknown[], R>(fn: (...args: A) => R): (self: unknown, ...args: A) => R {
+  return callBind(fnCall, fn) as (self: unknown, ...args: A) => R;
 }
 
 /** ArrayBuffer without the maxByteLength option; the original constructor stays unreachable. */

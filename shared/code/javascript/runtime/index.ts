@@ -1,11 +1,13 @@
-import { Buffer, TextDecoder, TextEncoder } from './buffer.ts';
-import { structuredClone } from './clone.ts';
+import type * as BufferModule from './buffer.ts';
+import type * as CloneModule from './clone.ts';
 import { makeConsole } from './console.ts';
 import { harden } from './guards.ts';
+import { setInput } from './input.ts';
+import { endNormally, fatal, uncaught } from './lifecycle.ts';
 import { runNext } from './loop.ts';
-import { require } from './modules.ts';
-import { collected, write, writeReport } from './output.ts';
-import { emitExit, endNormally, process, uncaught } from './process.ts';
+import type * as Modules from './modules.ts';
+import { collected, write } from './output.ts';
+import type * as ProcessModule from './process.ts';
 import {
   CRASHED,
   MEMORY_LIMIT,
@@ -16,7 +18,6 @@ import {
   wrapProgram,
 } from './protocol.ts';
 import { run } from './state.ts';
-import { setInput } from './stdin.ts';
 import { timers } from './timers.ts';
 
 /**
@@ -28,27 +29,50 @@ import { timers } from './timers.ts';
 const g = globalThis as unknown as Record<string, unknown>;
 harden(g);
 
+// The larger parts of the runtime are bundled as modules initialised on their first require(), so a
+// program pays only for what it touches: `process`, `Buffer` or require('readline') build theirs then.
+const loadBuffer = () => require('./buffer.ts') as typeof BufferModule;
+const loadModules = () => require('./modules.ts') as typeof Modules;
+
+/** A global built on first access (or replaced by the program), like Node's own lazy globals. */
+function lazyGlobal(name: string, load: () => unknown): void {
+  const settle = (value: unknown) => {
+    Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: true });
+    return value;
+  };
+  Object.defineProperty(g, name, {
+    get: () => settle(load()),
+    set: settle,
+    configurable: true,
+    enumerable: true,
+  });
+}
+
 const start = Date.now();
 Object.assign(g, {
   global: globalThis,
-  process,
-  Buffer,
   console: makeConsole(write),
-  ...timers,
-  nextTick: undefined,
-  TextEncoder,
-  TextDecoder,
-  structuredClone,
+  setTimeout: timers.setTimeout,
+  setInterval: timers.setInterval,
+  setImmediate: timers.setImmediate,
+  clearTimeout: timers.clearTimeout,
+  clearInterval: timers.clearInterval,
+  clearImmediate: timers.clearImmediate,
+  queueMicrotask: timers.queueMicrotask,
   performance: {
     now: () => Date.now() - start,
     timeOrigin: start,
     mark: () => undefined,
     measure: () => undefined,
   },
-  btoa: (s: string) => Buffer.from(String(s), 'latin1').toString('base64'),
-  atob: (s: string) => Buffer.from(String(s), 'base64').toString('latin1'),
 });
-delete g.nextTick;
+lazyGlobal('process', () => (require('./process.ts') as typeof ProcessModule).process);
+lazyGlobal('Buffer', () => loadBuffer().Buffer);
+lazyGlobal('TextEncoder', () => loadBuffer().TextEncoder);
+lazyGlobal('TextDecoder', () => loadBuffer().TextDecoder);
+lazyGlobal('structuredClone', () => (require('./clone.ts') as typeof CloneModule).structuredClone);
+lazyGlobal('btoa', () => (s: string) => loadBuffer().Buffer.from(String(s), 'latin1').toString('base64'));
+lazyGlobal('atob', () => (s: string) => loadBuffer().Buffer.from(String(s), 'base64').toString('latin1'));
 
 function outcome(): Outcome {
   const flags =
@@ -58,13 +82,7 @@ function outcome(): Outcome {
   return [collected(1), collected(2), run.exitCode, flags];
 }
 
-type Program = (
-  exports: object,
-  req: typeof require,
-  module: object,
-  filename: string,
-  dirname: string,
-) => unknown;
+type Program = (exports: object, req: unknown, module: object, filename: string, dirname: string) => unknown;
 
 // Captured before the program runs: indirect eval compiles the program in the global scope, as a script.
 // biome-ignore lint/security/noGlobalEval: compiling the (sandboxed) program is this runtime's job
@@ -104,15 +122,16 @@ function main(
     children: [],
     paths: [],
   };
-  const req = Object.assign((id: unknown) => require(id), {
+  const requireBuiltin = (id: unknown) => loadModules().requireBuiltin(id);
+  const req = Object.assign(requireBuiltin, {
     main: module,
     cache: {},
     resolve: (id: unknown) => {
-      require(id);
+      requireBuiltin(id);
       return String(id);
     },
   });
-  process.mainModule = module;
+  run.mainModule = module;
   try {
     const result = program.call(module.exports, module.exports, req, module, SCRIPT_PATH, '/sandbox');
     if (result instanceof Promise) result.catch(uncaught);
@@ -124,8 +143,8 @@ function main(
 }
 
 /**
- * Runs one macrotask and returns 1, so the host calls again once V8 has drained the microtasks the task
- * queued; when no task is left (or the program ended), emits 'exit' and returns the outcome.
+ * Runs one macrotask and returns PENDING, so the host calls again once V8 has drained the microtasks the
+ * task queued; when no task is left (or the program ended), emits 'exit' and returns the outcome.
  */
 function step(): typeof PENDING | Outcome {
   if (!run.ended) {
@@ -154,14 +173,8 @@ export function drive(op: string, ...args: unknown[]): unknown {
     case 'step':
       return step();
     case 'fatal':
-      // The host saw an unhandled rejection end the last task: report it as Node would, exit code 1.
-      if (!run.ended) {
-        writeReport(args[0] as string);
-        run.ended = true;
-        run.crashed = true;
-        run.exitCode = 1;
-        emitExit();
-      }
+      // The host saw an unhandled rejection end the last task: reported as Node would, exit code 1.
+      fatal(args[0] as string);
       return 0;
     default:
       run.ended = true;

@@ -156,11 +156,11 @@ const factories: Record<string, () => unknown> = {
   process: () => process,
   console: () => (globalThis as { console?: unknown }).console,
 };
-factories['fs/promises'] = () => (require('node:fs') as { promises: unknown }).promises;
+factories['fs/promises'] = () => (requireBuiltin('node:fs') as { promises: unknown }).promises;
 
 const cache = new Map<string, unknown>();
 
-export function require(id: unknown): unknown {
+export function requireBuiltin(id: unknown): unknown {
   if (typeof id !== 'string') throw new TypeError('The "id" argument must be of type string');
   const name = id.startsWith('node:') ? id.slice(5) : id;
   const cached = cache.get(name);

@@ -1,15 +1,16 @@
 import { Buffer } from './buffer.ts';
 import { EventEmitter } from './events.ts';
-import { inspect } from './inspect.ts';
-import { write, writeReport } from './output.ts';
+import { exit, hooks } from './lifecycle.ts';
+import { write } from './output.ts';
 import { SCRIPT_PATH } from './protocol.ts';
-import { EXIT, isExit, run } from './state.ts';
+import { run } from './state.ts';
 import { Stdin } from './stdin.ts';
 import { timers } from './timers.ts';
 
 /**
  * Node's process object: argv, an empty env, exit and exitCode, the standard streams, nextTick,
- * hrtime, and the 'exit' and 'uncaughtException' events. No binding, kill, chdir or real pid.
+ * hrtime, and the 'exit' and 'uncaughtException' events (see lifecycle.ts). No binding, kill, chdir
+ * or real pid. Built on the program's first use of `process`.
  */
 
 const NODE_VERSION = 'v24.0.0';
@@ -72,8 +73,10 @@ class Process extends EventEmitter {
     { bigint: () => BigInt(Date.now()) * 1000000n },
   );
   exitCode: number | string | undefined = undefined;
-  mainModule: unknown = undefined;
 
+  get mainModule(): unknown {
+    return run.mainModule;
+  }
   get [Symbol.toStringTag](): string {
     return 'process';
   }
@@ -107,71 +110,4 @@ class Process extends EventEmitter {
 }
 
 export const process = new Process();
-
-let exitEmitted = false;
-
-/** Emits 'exit' once, with the final code; output written by the listeners is kept. */
-export function emitExit(): void {
-  if (exitEmitted) return;
-  exitEmitted = true;
-  const wasEnded = run.ended;
-  run.ended = false;
-  try {
-    process.emit('exit', run.exitCode);
-  } catch (err) {
-    if (!isExit(err)) report(err);
-  }
-  run.ended = wasEnded || run.ended;
-}
-
-function exitCodeOf(code: unknown): number {
-  const n = Number(code ?? 0);
-  return Number.isInteger(n) ? n & 0xff : 1;
-}
-
-function exit(code: unknown): never {
-  if (!run.ended) {
-    run.exitCode = exitCodeOf(code);
-    emitExit();
-    run.ended = true;
-  }
-  throw EXIT;
-}
-
-/** The event loop ran dry: the program ends with process.exitCode, as Node does. */
-export function endNormally(): void {
-  if (run.ended) return;
-  run.exitCode = exitCodeOf(process.exitCode);
-  emitExit();
-  run.ended = true;
-}
-
-function report(err: unknown): void {
-  // The isolate's allocator refused an ArrayBuffer: that is the memory limit, not a program bug.
-  if (err instanceof RangeError && err.message === 'Array buffer allocation failed')
-    run.memoryLimitHit = true;
-  const text = err instanceof Error && typeof err.stack === 'string' ? err.stack : `Uncaught ${inspect(err)}`;
-  writeReport(`${text}\n`);
-  run.ended = true;
-  run.crashed = true;
-  run.exitCode = 1;
-}
-
-/**
- * An exception escaped the program (main script or a callback): the 'uncaughtException' listeners
- * get it, or the run ends with it printed to stderr and exit code 1, as Node does.
- */
-export function uncaught(err: unknown): void {
-  if (isExit(err) || run.ended) return;
-  if (process.listenerCount('uncaughtException') > 0) {
-    try {
-      process.emit('uncaughtException', err, 'uncaughtException');
-      return;
-    } catch (again) {
-      if (isExit(again)) return;
-      err = again;
-    }
-  }
-  report(err);
-  emitExit();
-}
+hooks.process = process;

@@ -14,6 +14,8 @@ export const run = {
   maxOutputBytes: 1 << 20,
   /** Memory limit of the isolate in bytes; the guards derive their thresholds from it. */
   memoryBytes: 256 * 1024 * 1024,
+  /** The program's `module` object (require.main, process.mainModule). */
+  mainModule: undefined as unknown,
 };
 
 /**

@@ -1,58 +1,12 @@
 import { Buffer } from './buffer.ts';
 import { EventEmitter } from './events.ts';
+import { exhausted, takeBytes, takeText } from './input.ts';
 import { schedule } from './loop.ts';
-import { utf8Decode, utf8Encode } from './utf8.ts';
-
-/**
- * Standard input: the run's whole input, read once by whichever API gets there first, as from a pipe.
- * fs.readFileSync(0) takes what is left; fs.readSync(0, ...) takes bytes; process.stdin (and
- * readline on top of it) delivers what is left as one 'data' chunk after the main script, then 'end'.
- */
-let text = '';
-let bytes: Uint8Array | null = null;
-/** Bytes consumed so far; while 0, the original string is still whole. */
-let position = 0;
-let exhausted = false;
-
-export function setInput(input: string): void {
-  text = input;
-}
-
-function allBytes(): Uint8Array {
-  bytes ??= utf8Encode(text);
-  return bytes;
-}
-
-/** The rest of the input as text, consuming it. */
-export function takeText(): string {
-  if (exhausted) return '';
-  exhausted = true;
-  if (position === 0) return text;
-  const b = allBytes();
-  const rest = utf8Decode(b, position, b.length);
-  position = b.length;
-  return rest;
-}
 
 /** The rest of the input as a Buffer, consuming it. */
 export function takeBuffer(): Buffer {
-  if (exhausted) return Buffer.alloc(0);
-  exhausted = true;
-  const b = allBytes();
-  const rest = Buffer.from(b.subarray(position));
-  position = b.length;
-  return rest;
-}
-
-/** fs.readSync(0, buffer, offset, length): copies up to `length` bytes; 0 at the end of input. */
-export function readInto(target: Uint8Array, offset: number, length: number): number {
-  if (exhausted) return 0;
-  const b = allBytes();
-  const n = Math.max(0, Math.min(length, target.length - offset, b.length - position));
-  target.set(b.subarray(position, position + n), offset);
-  position += n;
-  if (position >= b.length) exhausted = true;
-  return n;
+  const bytes = takeBytes();
+  return Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length);
 }
 
 const TEXT_LISTENER = Symbol('text listener');
@@ -153,7 +107,7 @@ export class Stdin extends EventEmitter {
       return;
     }
     const listeners = this.rawListeners('data');
-    if (listeners.length > 0 && !exhausted) {
+    if (listeners.length > 0 && !exhausted()) {
       const asText = takeText();
       let asBuffer: Buffer | null = null;
       for (const listener of listeners) {
