@@ -1,6 +1,6 @@
 import { type Message, transform } from 'esbuild';
 import type ivm from 'isolated-vm';
-import { SCRIPT_PATH, WRAPPER_HEAD, wrapProgram } from './runtime/protocol.ts';
+import { needsAsync, SCRIPT_PATH, WRAPPER_HEAD, wrapProgram } from './runtime/protocol.ts';
 
 /**
  * From the program text to the CommonJS function body the isolate compiles. TypeScript is stripped by
@@ -20,34 +20,51 @@ export async function prepareSource(program: string, typescript: boolean): Promi
   // A hashbang is only valid at the very start of a script, not inside the wrapper function.
   const text = program.startsWith('#!') ? `//${program.slice(2)}` : program;
   if (!typescript && !ESM_SYNTAX.test(text)) return { ok: true, code: text, isAsync: false };
-  const loader = typescript ? 'ts' : 'js';
-  const sourcefile = typescript ? 'main.ts' : 'main.js';
+  const options = {
+    loader: typescript ? 'ts' : 'js',
+    sourcefile: typescript ? 'main.ts' : 'main.js',
+    target: 'esnext',
+    logLevel: 'silent',
+  } as const;
   try {
-    const out = await transform(text, {
-      loader,
-      format: 'cjs',
-      target: 'esnext',
-      sourcefile,
-      logLevel: 'silent',
-    });
-    return { ok: true, code: out.code, isAsync: false };
+    return { ok: true, code: (await transform(text, { ...options, format: 'cjs' })).code, isAsync: false };
   } catch (err) {
     const errors = esbuildErrors(err);
     if (!errors.some((e) => TLA_UNSUPPORTED.test(e.text)))
       return { ok: false, stderr: formatErrors(errors, err) };
   }
   try {
-    const out = await transform(text, {
-      loader,
-      format: 'esm',
-      target: 'esnext',
-      sourcefile,
-      logLevel: 'silent',
-    });
-    return { ok: true, code: out.code, isAsync: true };
+    const out = await transform(text, { ...options, format: 'esm' });
+    return { ok: true, code: esmToCommonJs(out.code), isAsync: true };
   } catch (err) {
     return { ok: false, stderr: formatErrors(esbuildErrors(err), err) };
   }
+}
+
+/**
+ * Imports and exports of esbuild's ESM output as CommonJS, for programs with top-level await, which
+ * esbuild's own CommonJS output refuses. esbuild prints every import in one of a few canonical forms,
+ * one per line at column 0, and gathers the exports into one final `export { ... };`.
+ */
+export function esmToCommonJs(code: string): string {
+  return code
+    .replace(/^export \{[^}]*\};$/m, '')
+    .replace(/^import "([^"]+)";$/gm, 'require("$1");')
+    .replace(/^import (.+) from "([^"]+)";$/gm, (_line, clause: string, from: string) => {
+      const source = `require(${JSON.stringify(from)})`;
+      const named = /\{([^}]*)\}/.exec(clause)?.[1];
+      const pattern = named === undefined ? '' : `{ ${named.replace(/\s+as\s+/g, ': ').trim()} }`;
+      // What is left: `name`, `* as name`, or `name, * as other`.
+      const names = clause
+        .replace(/,?\s*\{[^}]*\}/, '')
+        .split(',')
+        .map((n) => n.replace(/^\s*\*\s+as\s+/, '').trim())
+        .filter((n) => n !== '');
+      const [first, ...aliases] = names;
+      if (first === undefined) return `const ${pattern} = ${source};`;
+      const decl = `const ${[`${first} = ${source}`, ...aliases.map((a) => `${a} = ${first}`)].join(', ')};`;
+      return pattern === '' ? decl : `${decl} const ${pattern} = ${first};`;
+    });
 }
 
 function esbuildErrors(err: unknown): Message[] {
@@ -91,7 +108,7 @@ export async function describeCompileError(
       (await isolate.compileScript(wrapProgram(code, wrapper), { filename: SCRIPT_PATH })).release();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!wrapper && message.includes('await is only valid in async functions')) continue;
+      if (!wrapper && needsAsync(message.replace(/ \[.*\]$/s, ''), code)) continue;
       const head = wrapProgram('', wrapper).indexOf(WRAPPER_HEAD) + WRAPPER_HEAD.length;
       return formatSyntaxError(message, code, head);
     }

@@ -47,6 +47,16 @@ console.log('after await');`;
     expect(await run(program)).toMatchObject({ status: 'ok', stdout: 'after await\n' });
   });
 
+  it('runs imports together with a top-level for await', async () => {
+    const program = `import * as readline from 'node:readline';
+import fs, { readFileSync as read } from 'fs';
+const rl = readline.createInterface({ input: process.stdin });
+let total: number = 0;
+for await (const line of rl) total += Number(line);
+console.log(total, typeof fs.readFileSync, typeof read);`;
+    expect(await run(program, '1\n2\n3\n')).toMatchObject({ status: 'ok', stdout: '6 function function\n' });
+  });
+
   it('reports a TypeScript syntax error as compile_error', async () => {
     const result = await run('const x: number = ;\nconsole.log(x);');
     expect(result).toMatchObject({ status: 'compile_error', stdout: '', exitCode: 1 });
@@ -95,6 +105,27 @@ console.log(double(Number(readFileSync(0, 'utf8'))), os.EOL === '\\n');`;
       status: 'ok',
       stdout: '7\n',
     });
+  });
+
+  it('runs a top-level for await over readline', async () => {
+    const program = `const rl = require('readline').createInterface({ input: process.stdin });
+for await (const line of rl) console.log('L', line);`;
+    expect(await run(program, 'a\nb\n')).toMatchObject({ status: 'ok', stdout: 'L a\nL b\n' });
+  });
+
+  it('runs ES module imports together with top-level await', async () => {
+    const program = `import { createInterface } from 'readline';
+import * as os from 'node:os';
+const lines = [];
+for await (const line of createInterface({ input: process.stdin })) lines.push(line);
+console.log(lines.join('|'), os.EOL === '\\n');`;
+    expect(await run(program, 'x\ny')).toMatchObject({ status: 'ok', stdout: 'x|y true\n' });
+  });
+
+  it('still reports await inside a plain function as a compile error', async () => {
+    const result = await run('function f() {\n  await 1;\n}\nf();');
+    expect(result.status).toBe('compile_error');
+    expect(result.stderr).toMatch(/^\/sandbox\/main\.js:2\n {2}await 1;\n/);
   });
 
   it('accepts a hashbang line', async () => {

@@ -11,6 +11,7 @@ import type * as ProcessModule from './process.ts';
 import {
   CRASHED,
   MEMORY_LIMIT,
+  needsAsync,
   OUTPUT_LIMIT,
   type Outcome,
   PENDING,
@@ -95,8 +96,7 @@ function compile(code: string, isAsync: boolean): Program | string {
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
     // Top-level await: Node would run the file as a module; an async wrapper runs it the same way.
-    if (!isAsync && err.message.includes('await is only valid in async functions'))
-      return compile(code, true);
+    if (!isAsync && needsAsync(err.message, code)) return compile(code, true);
     return err.message;
   }
 }

@@ -28,3 +28,14 @@ export function wrapProgram(code: string, isAsync: boolean): string {
   return `(${isAsync ? 'async ' : ''}${WRAPPER_HEAD}${code}\n})`;
 }
 export const WRAPPER_HEAD = 'function (exports, require, module, __filename, __dirname) {';
+
+/**
+ * Whether V8's SyntaxError comes from a top-level await (`await x` or `for await`), which an async
+ * wrapper accepts.
+ */
+export function needsAsync(message: string, code: string): boolean {
+  return (
+    message.includes('await is only valid in async functions') ||
+    (message === 'Unexpected reserved word' && /\bawait\b/.test(code))
+  );
+}
