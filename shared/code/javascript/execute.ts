@@ -1,7 +1,7 @@
 import type { RunLimits } from '../types.ts';
 import type { Engine, Stage } from './engine.ts';
 import type { Ending, Observed } from './result.ts';
-import { type Outcome, PENDING } from './runtime/protocol.ts';
+import { CRASHED, type Outcome, PENDING } from './runtime/protocol.ts';
 
 /**
  * Runs one compiled program in a staged context: 'main' (the script itself), then one 'step' per
@@ -71,6 +71,7 @@ export async function execute(
   let ending: Ending = 'finished';
   let outcome: Outcome | undefined;
   let abandoned = false;
+  let reported = false;
   try {
     const memoryBytes = limits.memoryMb * 1024 * 1024;
     let reply = await call(
@@ -99,8 +100,15 @@ export async function execute(
           ending = failure;
           break;
         }
-        // An unhandled rejection ended the last task: the runtime reports it as Node would.
-        reply = await call(['fatal', describeRejection(reply.error)], remaining());
+        // An unhandled rejection ended the last task: the runtime reports it as Node would. Should
+        // reporting fail as well (a program can sabotage its own context), the host reports it.
+        const report = describeRejection(reply.error);
+        if (reported) {
+          outcome = ['', report, 1, CRASHED];
+          break;
+        }
+        reported = true;
+        reply = await call(['fatal', report], remaining());
         if ('value' in reply) reply = await call(['finish'], remaining());
         continue;
       }

@@ -97,6 +97,9 @@ Object.prototype.toString = () => 'hacked';
 JSON.stringify = () => 'hacked';
 Math.random = () => 4;
 Error.stackTraceLimit = 0;
+Error.prepareStackTrace = () => 'hacked';
+Promise.prototype.then = function () { return 'hacked'; };
+Symbol.for('gradus').description;
 String.prototype.split = () => ['hacked'];
 Map.prototype.set = () => 'hacked';
 console.log = () => {};
@@ -104,14 +107,15 @@ process.env.SECRET = 'leak';
 process.stdout.write('tampered\\n');`;
     const check = `console.log(typeof leaked, typeof leakedVar, [].x, ({}).polluted, Object.prototype.toString.call([]));
 console.log(JSON.stringify({ a: 1 }), Math.random() < 1, 'a b'.split(' ').length, new Map().set(1, 2).size);
-console.log(new Error('e').stack.split('\\n').length > 1, JSON.stringify(process.env));`;
+console.log(new Error('e').stack.split('\\n').length > 1, JSON.stringify(process.env));
+Promise.resolve(5).then((v) => console.log('then', v));`;
 
     it('after a run that tampers with globals and builtins', async () => {
       expect((await run(tamper)).stdout).toBe('tampered\n');
       const result = await run(check);
       expect(result).toMatchObject({
         status: 'ok',
-        stdout: 'undefined undefined undefined undefined [object Array]\n{"a":1} true 2 1\ntrue {}\n',
+        stdout: 'undefined undefined undefined undefined [object Array]\n{"a":1} true 2 1\ntrue {}\nthen 5\n',
       });
     });
 

@@ -519,7 +519,9 @@ export function format(...args: unknown[]): string {
   }
   while (a < args.length) {
     const value = args[a];
-    str += join + (typeof value === 'string' ? value : inspect(value));
+    str +=
+      join +
+      (typeof value === 'string' ? value : typeof value === 'number' ? formatNumber(value) : inspect(value));
     join = ' ';
     a++;
   }
