@@ -1,4 +1,5 @@
-import { format, inspect } from './inspect.ts';
+import { format } from './format.ts';
+import { inspect } from './inspect.ts';
 
 /** Node's console over the run's stdout (log, info, debug, dir, table) and stderr (error, warn, trace). */
 

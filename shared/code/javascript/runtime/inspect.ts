@@ -1,18 +1,15 @@
+import { ARRAY_EXTRAS, type LayoutContext, OBJECT, reduceToSingleString } from './inspect-layout.ts';
+
 /**
- * Node's util.inspect and util.format, following lib/internal/util/inspect.js for what programs print:
+ * Node's util.inspect, following lib/internal/util/inspect.js for what programs print:
  * primitives, arrays (with Node's column grouping of long arrays), plain objects, class instances, Map,
  * Set, typed arrays, Buffers, errors, functions, dates, regexps, circular references. No colors, no
  * showHidden, no proxies or promise internals (a promise prints as pending).
  */
 
-interface Ctx {
+interface Ctx extends LayoutContext {
   depth: number;
-  breakLength: number;
-  compact: number;
-  maxArrayLength: number;
   maxStringLength: number;
-  indentationLvl: number;
-  currentDepth: number;
   seen: object[];
   circular: Map<object, number>;
 }
@@ -25,8 +22,6 @@ export interface InspectOptions {
   maxStringLength?: number;
 }
 
-const ARRAY_EXTRAS = 1;
-const OBJECT = 0;
 export const customInspect = Symbol.for('nodejs.util.inspect.custom');
 
 export function inspect(value: unknown, options: InspectOptions = {}): string {
@@ -41,17 +36,17 @@ export function inspect(value: unknown, options: InspectOptions = {}): string {
     seen: [],
     circular: new Map(),
   };
-  return formatValue(ctx, value, 0, false);
+  return formatValue(ctx, value, 0);
 }
 inspect.custom = customInspect;
 
-function formatValue(ctx: Ctx, value: unknown, recurseTimes: number, typedArray: boolean): string {
+function formatValue(ctx: Ctx, value: unknown, recurseTimes: number): string {
   if (typeof value !== 'object' && typeof value !== 'function') return formatPrimitive(ctx, value);
   if (value === null) return 'null';
   const custom = (value as Record<symbol, unknown>)[customInspect];
   if (typeof custom === 'function' && custom !== inspect) {
     const ret = custom.call(value, ctx.depth - recurseTimes, { depth: ctx.depth - recurseTimes }, inspect);
-    if (ret !== value) return typeof ret === 'string' ? ret : formatValue(ctx, ret, recurseTimes, false);
+    if (ret !== value) return typeof ret === 'string' ? ret : formatValue(ctx, ret, recurseTimes);
   }
   if (ctx.seen.includes(value)) {
     let index = ctx.circular.get(value);
@@ -61,7 +56,7 @@ function formatValue(ctx: Ctx, value: unknown, recurseTimes: number, typedArray:
     }
     return `[Circular *${index}]`;
   }
-  return formatRaw(ctx, value, recurseTimes, typedArray);
+  return formatRaw(ctx, value, recurseTimes);
 }
 
 function formatPrimitive(ctx: Ctx, value: unknown): string {
@@ -85,7 +80,7 @@ function formatPrimitive(ctx: Ctx, value: unknown): string {
   return String(value);
 }
 
-function formatNumber(n: number): string {
+export function formatNumber(n: number): string {
   return Object.is(n, -0) ? '-0' : `${n}`;
 }
 
@@ -144,7 +139,7 @@ function ownKeys(value: object, arrayLike: boolean): Array<string | symbol> {
 
 type Formatter = (ctx: Ctx, value: never, recurseTimes: number) => string[];
 
-function formatRaw(ctx: Ctx, value: object, recurseTimes: number, typedArray: boolean): string {
+function formatRaw(ctx: Ctx, value: object, recurseTimes: number): string {
   const ctor = constructorName(value);
   let tag = (value as Record<symbol, unknown>)[Symbol.toStringTag];
   tag = typeof tag === 'string' && tag !== ctor ? tag : '';
@@ -225,7 +220,6 @@ function formatRaw(ctx: Ctx, value: object, recurseTimes: number, typedArray: bo
     if (base === '') braces[0] = ref + braces[0];
     else base = ref + base;
   }
-  void typedArray;
   return reduceToSingleString(ctx, output, base, braces, extras, recurseTimes, value);
 }
 
@@ -300,7 +294,7 @@ function formatSet(ctx: Ctx, value: Set<unknown>, recurseTimes: number): string[
   ctx.indentationLvl += 2;
   for (const v of value) {
     if (output.length >= ctx.maxArrayLength) break;
-    output.push(formatValue(ctx, v, recurseTimes, false));
+    output.push(formatValue(ctx, v, recurseTimes));
   }
   ctx.indentationLvl -= 2;
   if (value.size > output.length) output.push(moreItems(value.size - output.length));
@@ -312,7 +306,7 @@ function formatMap(ctx: Ctx, value: Map<unknown, unknown>, recurseTimes: number)
   ctx.indentationLvl += 2;
   for (const [k, v] of value) {
     if (output.length >= ctx.maxArrayLength) break;
-    output.push(`${formatValue(ctx, k, recurseTimes, false)} => ${formatValue(ctx, v, recurseTimes, false)}`);
+    output.push(`${formatValue(ctx, k, recurseTimes)} => ${formatValue(ctx, v, recurseTimes)}`);
   }
   ctx.indentationLvl -= 2;
   if (value.size > output.length) output.push(moreItems(value.size - output.length));
@@ -332,7 +326,7 @@ function formatProperty(
   let str: string;
   if (desc.value !== undefined || !('get' in desc || 'set' in desc)) {
     ctx.indentationLvl += 2;
-    str = formatValue(ctx, desc.value, recurseTimes, false);
+    str = formatValue(ctx, desc.value, recurseTimes);
     ctx.indentationLvl -= 2;
   } else if (desc.get) str = desc.set ? '[Getter/Setter]' : '[Getter]';
   else str = desc.set ? '[Setter]' : 'undefined';
@@ -342,188 +336,4 @@ function formatProperty(
   else if (/^[a-zA-Z_][a-zA-Z_0-9]*$/.test(String(key))) name = String(key);
   else name = quote(String(key));
   return `${name}: ${str}`;
-}
-
-function isBelowBreakLength(ctx: Ctx, output: string[], start: number, base: string): boolean {
-  let total = output.length + start;
-  if (total + output.length > ctx.breakLength) return false;
-  for (const entry of output) {
-    total += entry.length;
-    if (total > ctx.breakLength) return false;
-  }
-  return base === '' || !base.includes('\n');
-}
-
-function reduceToSingleString(
-  ctx: Ctx,
-  output: string[],
-  base: string,
-  braces: [string, string],
-  extras: number,
-  recurseTimes: number,
-  value: unknown,
-): string {
-  const entries = output.length;
-  if (extras === ARRAY_EXTRAS && entries > 6) output = groupArrayElements(ctx, output, value);
-  if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
-    const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
-    if (isBelowBreakLength(ctx, output, start, base)) {
-      const joined = output.join(', ');
-      if (!joined.includes('\n')) return `${base ? `${base} ` : ''}${braces[0]} ${joined} ${braces[1]}`;
-    }
-  }
-  const indentation = `\n${' '.repeat(ctx.indentationLvl)}`;
-  return `${base ? `${base} ` : ''}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
-}
-
-/** Node's column layout for arrays of more than six short entries. */
-function groupArrayElements(ctx: Ctx, output: string[], value: unknown): string[] {
-  let totalLength = 0;
-  let maxLength = 0;
-  let outputLength = output.length;
-  if (ctx.maxArrayLength < output.length) outputLength--;
-  const separatorSpace = 2;
-  const dataLen: number[] = [];
-  for (let i = 0; i < outputLength; i++) {
-    const len = (output[i] as string).length;
-    dataLen.push(len);
-    totalLength += len + separatorSpace;
-    if (maxLength < len) maxLength = len;
-  }
-  const actualMax = maxLength + separatorSpace;
-  if (
-    actualMax * 3 + ctx.indentationLvl < ctx.breakLength &&
-    (totalLength / actualMax > 5 || maxLength <= 6)
-  ) {
-    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
-    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
-    const columns = Math.min(
-      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
-      Math.floor((ctx.breakLength - ctx.indentationLvl) / actualMax),
-      ctx.compact * 4,
-      15,
-    );
-    if (columns <= 1) return output;
-    const maxLineLength: number[] = [];
-    for (let i = 0; i < columns; i++) {
-      let lineLength = 0;
-      for (let j = i; j < output.length; j += columns) {
-        if ((dataLen[j] ?? 0) > lineLength) lineLength = dataLen[j] as number;
-      }
-      maxLineLength.push(lineLength + separatorSpace);
-    }
-    let padStart = true;
-    if (value !== undefined) {
-      const items = value as ArrayLike<unknown>;
-      for (let i = 0; i < output.length; i++) {
-        if (typeof items[i] !== 'number' && typeof items[i] !== 'bigint') {
-          padStart = false;
-          break;
-        }
-      }
-    }
-    const grouped: string[] = [];
-    for (let i = 0; i < outputLength; i += columns) {
-      const max = Math.min(i + columns, outputLength);
-      let str = '';
-      let j = i;
-      for (; j < max - 1; j++) {
-        const cell = `${output[j]}, `;
-        const width = maxLineLength[j - i] as number;
-        str += padStart ? cell.padStart(width, ' ') : cell.padEnd(width, ' ');
-      }
-      if (padStart)
-        str += (output[j] as string).padStart((maxLineLength[j - i] as number) - separatorSpace, ' ');
-      else str += output[j];
-      grouped.push(str);
-    }
-    if (ctx.maxArrayLength < output.length) grouped.push(output[outputLength] as string);
-    return grouped;
-  }
-  return output;
-}
-
-const BUILTIN_TO_STRING = new Set<unknown>([
-  Object.prototype.toString,
-  Array.prototype.toString,
-  Error.prototype.toString,
-  Date.prototype.toString,
-  RegExp.prototype.toString,
-  Function.prototype.toString,
-]);
-
-/** util.format: printf-style %s %d %i %f %j %o %O %c %%, then the other arguments inspected. */
-export function format(...args: unknown[]): string {
-  const first = args[0];
-  let a = 0;
-  let str = '';
-  let join = '';
-  if (typeof first === 'string') {
-    if (args.length === 1) return first;
-    let lastPos = 0;
-    for (let i = 0; i < first.length - 1; i++) {
-      if (first.charCodeAt(i) !== 37) continue;
-      const next = first[++i];
-      if (a + 1 !== args.length) {
-        let piece: string;
-        if (next === 's') {
-          const arg = args[++a];
-          if (typeof arg === 'number') piece = formatNumber(arg);
-          else if (typeof arg === 'bigint') piece = `${arg}n`;
-          else if (
-            typeof arg !== 'object' ||
-            arg === null ||
-            !BUILTIN_TO_STRING.has((arg as object).toString)
-          )
-            piece = String(arg);
-          else piece = inspect(arg, { depth: 0 });
-        } else if (next === 'j') {
-          try {
-            piece = JSON.stringify(args[++a]) ?? 'undefined';
-          } catch {
-            piece = '[Circular]';
-          }
-        } else if (next === 'd' || next === 'i' || next === 'f') {
-          const arg = args[++a];
-          if (typeof arg === 'bigint') piece = `${arg}n`;
-          else if (typeof arg === 'symbol') piece = 'NaN';
-          else if (next === 'd') piece = formatNumber(Number(arg));
-          else
-            piece = formatNumber(
-              // biome-ignore lint/correctness/useParseIntRadix: Node's %i parses '0x1f' as hex too
-              next === 'i' ? Number.parseInt(String(arg)) : Number.parseFloat(String(arg)),
-            );
-        } else if (next === 'o' || next === 'O') {
-          piece = inspect(args[++a], next === 'o' ? { depth: 4 } : {});
-        } else if (next === 'c') {
-          a++;
-          piece = '';
-        } else if (next === '%') {
-          str += first.slice(lastPos, i);
-          lastPos = i + 1;
-          continue;
-        } else continue;
-        if (lastPos !== i - 1) str += first.slice(lastPos, i - 1);
-        str += piece;
-        lastPos = i + 1;
-      } else if (next === '%') {
-        str += first.slice(lastPos, i);
-        lastPos = i + 1;
-      }
-    }
-    if (lastPos !== 0) {
-      a++;
-      join = ' ';
-      if (lastPos < first.length) str += first.slice(lastPos);
-    }
-  }
-  while (a < args.length) {
-    const value = args[a];
-    str +=
-      join +
-      (typeof value === 'string' ? value : typeof value === 'number' ? formatNumber(value) : inspect(value));
-    join = ' ';
-    a++;
-  }
-  return str;
 }

@@ -1,7 +1,8 @@
 import { Buffer, StringDecoder, TextDecoder, TextEncoder } from './buffer.ts';
 import { eventsModule } from './events.ts';
+import { format } from './format.ts';
 import { fsModule } from './fs.ts';
-import { format, inspect } from './inspect.ts';
+import { inspect } from './inspect.ts';
 import { write } from './output.ts';
 import { process } from './process.ts';
 import { SCRIPT_PATH } from './protocol.ts';
