@@ -73,5 +73,5 @@ for (const r of rows) {
     `| ${r.isolation} | ${r.language} | ${r.parallel} | ${r.perSecond.toFixed(0)} | ${fmt(lat.p50)} | ${fmt(lat.p99)} | ${fmt(lat.max)} |`,
   );
 }
-// esbuild's service child process keeps the event loop alive.
-process.exit(0);
+// No process.exit: isolated-vm finishes disposing isolates on its own threads, and exiting before it
+// has can crash the process; the event loop ends once it is done.
