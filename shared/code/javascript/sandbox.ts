@@ -8,9 +8,10 @@ export interface JavaScriptSandboxOptions {
   /** 'typescript' strips types with esbuild on the host first (default 'javascript'). */
   language?: 'javascript' | 'typescript';
   /**
-   * 'context' (default): every run gets a fresh V8 context (own global object and builtins) in a warm
-   * isolate, which is replaced after any run that did not end cleanly, after `runsPerIsolate` runs, or
-   * once its heap grows past a quarter of the memory limit. 'isolate': a fresh isolate for every run.
+   * 'context' (default): every run gets a fresh V8 context (own global object and builtins) in one of
+   * two warm isolates; an isolate is replaced after any run that did not end cleanly, after
+   * `runsPerIsolate` runs, or once its heap grows past a quarter of the memory limit.
+   * 'isolate': a fresh isolate for every run.
    */
   isolation?: 'context' | 'isolate';
   /** Runs one isolate serves in 'context' mode (default 200). */
@@ -19,21 +20,29 @@ export interface JavaScriptSandboxOptions {
   onCatastrophicError?: (message: string) => void;
 }
 
+/** A context ready for a run, on the isolate held in `slot`. */
+interface Staged {
+  slot: number;
+  engine: Engine;
+  stage: Stage;
+}
+
 /** Staging a context runs only our runtime; this bounds it should V8 misbehave. */
 const STAGE_TIMEOUT_MS = 5000;
 
 /**
  * JavaScript and TypeScript programs in isolated-vm, with Node's stdin/stdout APIs emulated inside the
- * isolate (runtime/). Runs are serialised; the next context (or isolate) is prepared in the background
- * while the caller handles a result.
+ * isolate (runtime/). Runs are serialised; the next run's context is prepared on a second isolate (its
+ * own thread) while the current run executes.
  */
 export class JavaScriptSandbox implements Sandbox {
   readonly language: Language;
   readonly #isolation: 'context' | 'isolate';
   readonly #runsPerIsolate: number;
   readonly #onCatastrophe: ((message: string) => void) | undefined;
-  #engine: Engine | undefined;
-  #next: Promise<Stage | undefined> | undefined;
+  /** Two warm isolates: while a run uses one, the next run's context is staged on the other. */
+  readonly #engines: Array<Engine | undefined> = [undefined, undefined];
+  #next: Promise<Staged | undefined> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -52,7 +61,7 @@ export class JavaScriptSandbox implements Sandbox {
 
   dispose(): void {
     this.#disposed = true;
-    this.#retire();
+    this.#retireAll();
   }
 
   async #run(program: string, stdin: string, limits: RunLimits): Promise<RunResult> {
@@ -62,8 +71,9 @@ export class JavaScriptSandbox implements Sandbox {
     if (!prepared.ok)
       return compileErrorResult(prepared.stderr, performance.now() - started, limits.outputBytes);
 
-    const engine = this.#engineFor(limits.memoryMb);
-    const stage = await this.#takeStage(engine);
+    const { slot, engine, stage } = await this.#take(limits.memoryMb);
+    // The next run's context is staged on the other isolate, on another thread, while this one runs.
+    this.#next = this.#stageOn(1 - slot, limits.memoryMb).catch(() => undefined);
     let retire = true;
     let abandoned = false;
     try {
@@ -84,39 +94,44 @@ export class JavaScriptSandbox implements Sandbox {
     } finally {
       // An abandoned isolate may be wedged with its lock held: dispose it without touching its handles.
       if (!abandoned) releaseStage(stage);
-      if (retire) this.#retire();
-      if (!this.#disposed) this.#prepare(limits.memoryMb);
+      if (retire) this.#retire(slot, engine);
     }
   }
 
-  #engineFor(memoryMb: number): Engine {
-    if (this.#engine && (this.#engine.memoryMb !== memoryMb || this.#engine.disposed)) this.#retire();
-    this.#engine ??= new Engine(memoryMb, this.#onCatastrophe);
-    return this.#engine;
-  }
-
-  /** The context prepared in the background for this engine, or a new one. */
-  async #takeStage(engine: Engine): Promise<Stage> {
+  /** The context staged during the previous run, if still usable, or one staged now. */
+  async #take(memoryMb: number): Promise<Staged> {
     const next = this.#next;
     this.#next = undefined;
     const staged = next ? await next : undefined;
-    if (staged && this.#engine === engine && !engine.disposed) return staged;
-    if (staged) releaseStage(staged);
-    return engine.stage(STAGE_TIMEOUT_MS);
+    if (staged && this.#engines[staged.slot] === staged.engine && staged.engine.memoryMb === memoryMb)
+      return staged;
+    if (staged) releaseStage(staged.stage);
+    return this.#stageOn(staged?.slot ?? 0, memoryMb);
   }
 
-  /** Stages the next run's context (and isolate) while the caller is busy with this result. */
-  #prepare(memoryMb: number): void {
-    if (this.#next) return;
-    const engine = this.#engineFor(memoryMb);
-    this.#next = engine.stage(STAGE_TIMEOUT_MS).catch(() => undefined);
+  /** A fresh context on the isolate of `slot`, creating (or replacing) that isolate as needed. */
+  async #stageOn(slot: number, memoryMb: number): Promise<Staged> {
+    let engine = this.#engines[slot];
+    if (engine && (engine.memoryMb !== memoryMb || engine.disposed)) {
+      this.#retire(slot, engine);
+      engine = undefined;
+    }
+    if (engine === undefined) {
+      engine = new Engine(memoryMb, this.#onCatastrophe);
+      this.#engines[slot] = engine;
+    }
+    return { slot, engine, stage: await engine.stage(STAGE_TIMEOUT_MS) };
   }
 
-  #retire(): void {
+  #retire(slot: number, engine: Engine): void {
+    if (this.#engines[slot] === engine) this.#engines[slot] = undefined;
+    engine.dispose();
+  }
+
+  #retireAll(): void {
     const next = this.#next;
     this.#next = undefined;
-    next?.then((stage) => stage && releaseStage(stage));
-    this.#engine?.dispose();
-    this.#engine = undefined;
+    next?.then((staged) => staged && releaseStage(staged.stage));
+    for (const [slot, engine] of this.#engines.entries()) if (engine) this.#retire(slot, engine);
   }
 }
