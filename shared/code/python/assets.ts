@@ -44,7 +44,10 @@ function patch(source: string, file: string, anchor: string, replacement: string
   return all ? source.replaceAll(anchor, () => replacement) : source.replace(anchor, () => replacement);
 }
 
-/** pyodide.mjs is an ES module; the isolate runs it as a classic script that defines `loadPyodide`. */
+/**
+ * pyodide.mjs is an ES module; the isolate runs it as a classic script (strict, as a module is) that
+ * defines `loadPyodide`.
+ */
 export function rewriteLoader(source: string): string {
   let out = patch(
     source,
@@ -53,35 +56,63 @@ export function rewriteLoader(source: string): string {
     'globalThis.loadPyodide=dt;',
   );
   out = out.replace(/\/\/# sourceMappingURL=.*$/m, '');
-  return `(function(){${out}\n})();`;
+  return `(function(){'use strict';${out}\n})();`;
 }
 
 /**
- * pyodide.asm.mjs: no `import.meta`, a global factory instead of an export, a wasm heap cap read from
- * `globalThis.__HEAP_MAX` at every growth (malloc fails beyond it, Python raises MemoryError), and random
- * bytes from the prelude's seeded `crypto.getRandomValues` (the d8 path would want `os.system`).
+ * Evaluated in the scope of Pyodide's module factory, ahead of it: the gate between Python and JavaScript,
+ * the wasm heap cap and the random source, all held in this closure (never read from a global a program
+ * could change). `__gradusGate` is taken and deleted by runner.js before any program runs; nothing can
+ * unlock the gate once `lock()` was called.
+ */
+const GATE = `
+const __gradusState = { locked: false, tainted: false, heapMax: 4294901760 };
+const __gradusRefusal = new Error('JavaScript is not reachable from the sandbox');
+const __gradusRefuse = () => {
+  __gradusState.tainted = true;
+  throw __gradusRefusal;
+};
+const __gradusRandomFill = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+Object.defineProperty(globalThis, '__gradusGate', {
+  configurable: true,
+  value: Object.freeze({
+    lock() { __gradusState.locked = true; },
+    locked: () => __gradusState.locked,
+    tainted: () => __gradusState.tainted,
+    refusal: __gradusRefusal,
+    setHeapMax(bytes) { __gradusState.heapMax = bytes || 4294901760; },
+  }),
+});
+`;
+
+/**
+ * After `lock()`, these JavaScript functions refuse to run (and mark the interpreter tainted): every JS
+ * value that becomes a Python object goes through one of them.
+ */
+const GATED = [
+  // Every new JsProxy: js2python of a JS object, JsException(...)'s result, Pyodide's own handling of a
+  // JS error caught in an EM_JS function (runner.js replaces that handling after the lock).
+  'function JsProxy_compute_typeflags(obj,is_py_json){try{',
+  // JsException(name, message): builds a JS Error from Python.
+  'function JsException_new_helper(name_ptr,message_ptr,stack_ptr){try{',
+];
+
+/**
+ * pyodide.asm.mjs: no `import.meta`, a strict classic script defining a global factory instead of an
+ * export, and the gate (GATE) ahead of the factory: after `lock()` no JS value can become a Python object
+ * (a JsProxy), so a program cannot reach the isolate's JavaScript; the wasm heap cap, checked at every
+ * growth (malloc fails beyond it, Python raises MemoryError); random bytes from the prelude's seeded
+ * `crypto.getRandomValues`, captured when the script runs (the d8 path would want `os.system`).
  */
 export function rewriteAsm(source: string): string {
   const file = 'pyodide.asm.mjs';
   let out = patch(source, file, 'import.meta.url', JSON.stringify(`${PYODIDE_URL}pyodide.asm.mjs`), true);
-  out = patch(
-    out,
-    file,
-    'export default _createPyodideModule;',
-    'globalThis._createPyodideModule=_createPyodideModule;',
-  );
-  out = patch(
-    out,
-    file,
-    'var getHeapMax=()=>4294901760;',
-    'var getHeapMax=()=>(globalThis.__HEAP_MAX||4294901760);',
-  );
-  return patch(
-    out,
-    file,
-    'var initRandomFill=()=>{',
-    'var initRandomFill=()=>{if(globalThis.crypto&&crypto.getRandomValues)return view=>crypto.getRandomValues(view);',
-  );
+  out = patch(out, file, 'export default _createPyodideModule;', '');
+  out = patch(out, file, 'var getHeapMax=()=>4294901760;', 'var getHeapMax=()=>__gradusState.heapMax;');
+  out = patch(out, file, 'var initRandomFill=()=>{', 'var initRandomFill=()=>{return __gradusRandomFill;');
+  for (const anchor of GATED)
+    out = patch(out, file, anchor, `${anchor}if(__gradusState.locked)__gradusRefuse();`);
+  return `(function(){'use strict';${GATE}${out}\nglobalThis._createPyodideModule=_createPyodideModule;})();`;
 }
 
 let cached: PythonAssets | undefined;

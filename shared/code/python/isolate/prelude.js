@@ -70,10 +70,12 @@ if (!globalThis.performance) {
   globalThis.performance = { timeOrigin: origin, now: () => Date.now() - origin };
 }
 
-// Seeded xorshift128+: runs are deterministic, and `__random.reset()` restores the seed between runs.
+// Seeded xorshift128+: runs are deterministic, and `__random.reset()` (runner.js takes it off the global)
+// restores the seed between runs.
 {
   const SEED = [0x9e3779b9 | 0, 0x243f6a88 | 0];
   let [s0, s1] = SEED;
+  const U8 = Uint8Array;
   globalThis.__random = {
     reset() {
       [s0, s1] = SEED;
@@ -81,7 +83,7 @@ if (!globalThis.performance) {
   };
   globalThis.crypto = {
     getRandomValues(view) {
-      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      const bytes = new U8(view.buffer, view.byteOffset, view.byteLength);
       for (let i = 0; i < bytes.length; i++) {
         let x = s0;
         const y = s1;

@@ -7,8 +7,44 @@
 //   prepare(options)     once per interpreter: bind I/O, remove the FFI, take the clean image
 //   run(...)             one program; ends with the reset to the clean image
 //   partial()            what a killed run wrote, for the host to report
+//
+// Defences against a program that reaches JavaScript (see README.md, "Isolation"): the gate in Pyodide's
+// module (assets.ts) is locked by prepare(), so no JS value can become a Python object; a run that tried
+// is reported `dead` and the interpreter replaced. What the host relies on between runs (the clean image,
+// the heap cap, the memory and the typed-array methods that restore it, the I/O buffers) lives in this
+// closure and was captured before Pyodide loaded, never looked up on a global or a prototype at run time.
+// After boot, the realm cannot compile code from strings: Function, eval and the constructors of async
+// and generator functions throw.
 
 {
+  // Captured before any other code runs in this isolate.
+  const apply = Reflect.apply;
+  const U8 = Uint8Array;
+  const TypedArrayProto = Object.getPrototypeOf(U8.prototype);
+  const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+  const typedSet = TypedArrayProto.set;
+  const typedFill = TypedArrayProto.fill;
+  const typedSlice = TypedArrayProto.slice;
+  const typedSubarray = TypedArrayProto.subarray;
+  const typedLength = getter(TypedArrayProto, 'length');
+  const typedBuffer = getter(TypedArrayProto, 'buffer');
+  const memoryBuffer = getter(WebAssembly.Memory.prototype, 'buffer');
+  const bufferLength = getter(ArrayBuffer.prototype, 'byteLength');
+  const lengthOf = (view) => apply(typedLength, view, []);
+  const min = Math.min;
+  const randomReset = globalThis.__random.reset;
+  delete globalThis.__random;
+  const EvalErrorCtor = EvalError;
+  const defineProperty = Object.defineProperty;
+  const freeze = Object.freeze;
+  const FunctionPrototype = Function.prototype;
+  const codeConstructorPrototypes = [
+    FunctionPrototype,
+    Object.getPrototypeOf(async () => {}),
+    Object.getPrototypeOf(function* () {}),
+    Object.getPrototypeOf(async function* () {}),
+  ];
+
   const io = {
     out: [],
     err: [],
@@ -21,40 +57,62 @@
     errorAt: null,
   };
   /** Set by boot / prepare. */
-  const s = { py: null, M: null, exec: null, clean: null, sp: 0, home: '', scratch: [], baseFds: null };
+  const s = {
+    py: null,
+    M: null,
+    exec: null,
+    clean: null,
+    sp: 0,
+    home: '',
+    scratch: [],
+    baseFds: null,
+    /** The gate in Pyodide's module (assets.ts), taken off the global by boot(). */
+    gate: null,
+    /** The wasm memory and Emscripten's stackRestore, captured by prepare(). */
+    memory: null,
+    stackRestore: null,
+    /** A JS error reached Pyodide's error handler after the lock: the interpreter is replaced. */
+    jsError: false,
+  };
+
+  /** The wasm memory as bytes, through the captured getters (the memory grows: never cache the view). */
+  const heapView = () => new U8(apply(memoryBuffer, s.memory, []));
+  const heapBytes = () => apply(bufferLength, apply(memoryBuffer, s.memory, []), []);
+  const copy = (view, start, end) => apply(typedSlice, view, [start, end]);
 
   /** A write past the output cap keeps what fits and fails with EFBIG: Python sees an OSError. */
   const writer = (stream) => (buf) => {
     const chunks = io[stream];
     const room = io.maxOut - io.outBytes;
-    if (buf.length > room) {
-      if (room > 0) chunks.push(buf.slice(0, room));
+    const length = lengthOf(buf);
+    if (length > room) {
+      if (room > 0) chunks[chunks.length] = copy(buf, 0, room);
       io.outBytes = io.maxOut;
       io.truncated = true;
       throw Object.assign(new Error('output limit exceeded'), { code: 'EFBIG' });
     }
-    chunks.push(buf.slice());
-    io.outBytes += buf.length;
-    return buf.length;
+    chunks[chunks.length] = copy(buf, 0, length);
+    io.outBytes += length;
+    return length;
   };
 
   const read = (buf) => {
-    const n = Math.min(buf.length, io.stdin.length - io.stdinPos);
-    buf.set(io.stdin.subarray(io.stdinPos, io.stdinPos + n));
+    const n = min(lengthOf(buf), lengthOf(io.stdin) - io.stdinPos);
+    apply(typedSet, buf, [apply(typedSubarray, io.stdin, [io.stdinPos, io.stdinPos + n])]);
     io.stdinPos += n;
     return n;
   };
 
   const concat = (chunks) => {
     let length = 0;
-    for (const c of chunks) length += c.length;
-    const out = new Uint8Array(length);
+    for (let i = 0; i < chunks.length; i++) length += lengthOf(chunks[i]);
+    const out = new U8(length);
     let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
+    for (let i = 0; i < chunks.length; i++) {
+      apply(typedSet, out, [chunks[i], at]);
+      at += lengthOf(chunks[i]);
     }
-    return out.buffer;
+    return apply(typedBuffer, out, []);
   };
 
   /** Pyodide replaces its public API with throwing getters after a fatal error or an exit. */
@@ -125,12 +183,12 @@
 
   /** Back to the clean image: wasm memory, stack pointer, files, working directory, random seed. */
   const reset = () => {
-    const { M } = s;
     const FS = s.py.FS;
-    M.stackRestore(s.sp);
-    const heap = M.HEAPU8;
-    heap.set(s.clean);
-    if (heap.length > s.clean.length) heap.fill(0, s.clean.length);
+    s.stackRestore(s.sp);
+    const heap = heapView();
+    const cleanLength = lengthOf(s.clean);
+    apply(typedSet, heap, [s.clean]);
+    if (lengthOf(heap) > cleanLength) apply(typedFill, heap, [0, cleanLength]);
     FS.streams.forEach((stream, fd) => {
       if (stream && !s.baseFds.has(fd)) FS.close(stream);
     });
@@ -142,11 +200,69 @@
       for (const name of FS.readdir(dir)) if (name !== '.' && name !== '..') rmTree(FS, `${dir}/${name}`);
     }
     FS.chdir(s.home);
-    globalThis.__random.reset();
+    randomReset();
+  };
+
+  /**
+   * No code from strings once Pyodide is up (it needs none at run time): `Function`, `eval` and the
+   * constructors reachable as `(async / generator function).constructor` throw. `Function` keeps its
+   * prototype, so `instanceof Function` still holds.
+   */
+  const lockRealm = () => {
+    const refuse = () => {
+      throw new EvalErrorCtor('code generation from strings is disabled in the sandbox');
+    };
+    defineProperty(refuse, 'name', { value: 'Function' });
+    defineProperty(refuse, 'prototype', { value: FunctionPrototype, writable: false });
+    freeze(refuse);
+    for (const proto of codeConstructorPrototypes) {
+      defineProperty(proto, 'constructor', { value: refuse, writable: false, configurable: false });
+    }
+    for (const name of ['Function', 'eval']) {
+      defineProperty(globalThis, name, { value: refuse, writable: false, configurable: false });
+    }
+  };
+
+  /**
+   * After the lock a JS error caught in one of Pyodide's EM_JS functions would become a JsException, a
+   * Python object wrapping the JS Error (and so the realm's Function): it becomes a plain RuntimeError
+   * (RecursionError for V8's stack overflow) instead, and the interpreter is replaced after the run.
+   * Fatal errors and Python errors crossing JavaScript keep Pyodide's own handling.
+   */
+  const guardJsErrors = (py, M) => {
+    const handle = M.handle_js_error;
+    const PythonError = py.ffi.PythonError;
+    const { gate } = s;
+    const U32 = Uint32Array;
+    const typeAt = (address) => new U32(apply(memoryBuffer, s.memory, []))[address >>> 2];
+    const runtimeError = typeAt(M._PyExc_RuntimeError);
+    const recursionError = typeAt(M._PyExc_RecursionError);
+    const { _PyErr_Occurred, _PyErr_SetString, stringToNewUTF8, _free } = M;
+    const ErrorCtor = Error;
+    const RangeErrorCtor = RangeError;
+    M.handle_js_error = (e) => {
+      if (!gate.locked() || e?.pyodide_fatal_error || e instanceof PythonError) return handle(e);
+      s.jsError = true;
+      if (_PyErr_Occurred()) return;
+      let type = runtimeError;
+      let message = 'JavaScript is not reachable from the sandbox';
+      if (e !== gate.refusal) {
+        const stack = e instanceof RangeErrorCtor && /call stack/.test(String(e.message));
+        type = stack ? recursionError : runtimeError;
+        message = stack
+          ? 'maximum recursion depth exceeded (native stack)'
+          : `JavaScript error: ${e instanceof ErrorCtor ? String(e.message).slice(0, 200) : typeof e}`;
+      }
+      const text = stringToNewUTF8(message);
+      _PyErr_SetString(type, text);
+      _free(text);
+    };
   };
 
   const api = {
     async boot({ snapshot, makeSnapshot, home, pythonSetup }) {
+      s.gate = globalThis.__gradusGate;
+      delete globalThis.__gradusGate;
       const py = await globalThis.loadPyodide({
         indexURL: '/pyodide/',
         packageBaseUrl: '/pyodide/',
@@ -223,10 +339,15 @@
       guardChmod(FS);
       FS.chdir(home);
       s.baseFds = openFds(FS);
+      s.memory = M.memory;
+      s.stackRestore = M.stackRestore;
+      guardJsErrors(py, M);
+      lockRealm();
+      s.gate.lock();
       s.sp = M.stackSave();
-      s.clean = M.HEAPU8.slice();
+      s.clean = copy(heapView(), 0, heapBytes());
       reset();
-      return { heapBytes: s.clean.length, cStackBytes: size };
+      return { heapBytes: lengthOf(s.clean), cStackBytes: size };
     },
 
     run(program, stdin, maxOut, heapMax, recursionLimit) {
@@ -235,10 +356,10 @@
       io.outBytes = 0;
       io.maxOut = maxOut;
       io.truncated = false;
-      io.stdin = new Uint8Array(stdin);
+      io.stdin = new U8(stdin);
       io.stdinPos = 0;
       io.errorAt = null;
-      globalThis.__HEAP_MAX = heapMax;
+      s.gate.setHeapMax(heapMax);
       let outcome;
       let exitCode;
       let error;
@@ -256,7 +377,11 @@
         }
         error = String((e && (e.stack || e.message)) || e).slice(0, 4000);
       }
-      const dead = isDead();
+      // A run that tried to bring a JS value into Python (or met a JS error) may have changed Pyodide's
+      // JavaScript, which the reset does not restore: the interpreter is replaced.
+      const touchedJs = s.gate.tainted() || s.jsError;
+      const dead = isDead() || touchedJs;
+      if (touchedJs && !error) error = 'the program reached for JavaScript (the interpreter was replaced)';
       const result = {
         outcome,
         exitCode,
@@ -265,7 +390,7 @@
         stdout: concat(io.out),
         stderr: concat(io.err),
         truncated: io.truncated,
-        heapBytes: s.M.HEAPU8.length,
+        heapBytes: heapBytes(),
       };
       if (!dead) {
         try {
@@ -275,7 +400,7 @@
           result.error = `reset failed: ${String(e?.message || e)}`;
         }
       }
-      io.stdin = new Uint8Array(0);
+      io.stdin = new U8(0);
       return result;
     },
 

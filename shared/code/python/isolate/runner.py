@@ -63,6 +63,86 @@ def _refuse_exec(module, *args):
     raise ImportError(f"cannot initialise {getattr(module, '__name__', '?')!r} again in the sandbox")
 
 
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE
+
+
+def _refuse_js_exception(cls, *args, **kwargs):
+    raise TypeError("pyodide.ffi.JsException cannot be created in the sandbox")
+
+
+def _js_proxy_types():
+    """The C base of every JsProxy (a static type, directly below object, as a program would find it in
+    object.__subclasses__()) and the types below it, which Pyodide makes on demand, one per kind of JS
+    value; JsException is one of them."""
+    bases = [
+        cls
+        for cls in object.__subclasses__()
+        if cls.__module__ == "pyodide.ffi" and cls.__name__ == "JsProxy" and not cls.__flags__ & _HEAPTYPE
+    ]
+    if len(bases) != 1:
+        raise RuntimeError(f"expected one pyodide.ffi.JsProxy base type, found {len(bases)}")
+    found, todo = [], list(bases)
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(type.__subclasses__(cls))
+    return found
+
+
+def _disarm_ffi_types(proxy_types):
+    """JsException(name, message) builds a JavaScript Error and wraps it: refused in Python, before it
+    reaches JavaScript (where the gate in Pyodide's module would refuse it too, and the interpreter would
+    be replaced)."""
+    for cls in proxy_types:
+        if issubclass(cls, BaseException):
+            cls.__new__ = staticmethod(_refuse_js_exception)
+
+
+def _sever_js_proxies(proxy_types):
+    """Drops every reference a Python object holds to a JsProxy made while Pyodide booted (the loaders of
+    the `js` and `pyodide_js` modules, a JsException left in sys.last_exc): what stays is held by Pyodide's
+    C code only, out of a program's reach. Fails the boot if a JsProxy is still held where it cannot be
+    taken out. The scans of the heap run in C (map / compress over gc's lists)."""
+    from itertools import compress
+    from operator import not_
+
+    kinds = frozenset(proxy_types)
+    containers = frozenset((tuple, dict, frozenset)).__contains__
+    referents = gc.get_referents(*gc.get_objects())
+    kinds_of = list(map(type, referents))
+    proxies = []
+    if not kinds.isdisjoint(kinds_of):
+        proxies = list(compress(referents, map(kinds.__contains__, kinds_of)))
+    # gc does not track a tuple (or a dict) of untracked objects, and a JsProxy is one: such a container
+    # cannot be emptied here, so a JsProxy found in one fails the boot. (An untracked container holds only
+    # untracked objects: no cycles, the loop ends.)
+    hidden = False
+    while referents:
+        found = list(compress(referents, map(containers, kinds_of)))
+        referents = gc.get_referents(*compress(found, map(not_, map(gc.is_tracked, found))))
+        kinds_of = list(map(type, referents))
+        hidden = hidden or not kinds.isdisjoint(kinds_of)
+    del referents, kinds_of, found
+
+    def holders():
+        if not proxies:
+            return []
+        return [h for h in gc.get_referrers(*proxies) if h is not proxies and type(h) is not types.FrameType]
+
+    for holder in holders():
+        if isinstance(holder, list):
+            holder[:] = [item for item in holder if type(item) not in kinds]
+            continue
+        attributes = holder if isinstance(holder, dict) else getattr(holder, "__dict__", None)
+        if isinstance(attributes, dict):
+            for key, value in list(attributes.items()):
+                if type(key) in kinds or type(value) in kinds:
+                    del attributes[key]
+    kept = [type(h).__name__ for h in holders()] + (["an untracked container"] if hidden else [])
+    if kept:
+        raise RuntimeError(f"a JsProxy is still reachable from Python objects: {kept[:10]}")
+
+
 def _refuse_object_graph(name):
     def refuse(*args, **kwargs):
         raise RuntimeError(f"gc.{name} is not available in the sandbox")
@@ -95,7 +175,9 @@ def _gradus_harden():
     sys.modules, its modules emptied (Pyodide's JavaScript side keeps them alive), and no walking the
     object graph to what is left of it: gc's object-listing functions are gone (their only references
     were gc's module dict, and gc cannot be initialised again). An audit hook would also do, at the
-    price of a Python call on every audited event (4x slower id())."""
+    price of a Python call on every audited event (4x slower id()). The FFI's classes stay listed in
+    object.__subclasses__(): JsException cannot be instantiated, and no Python object holds a JsProxy.
+    The gate in Pyodide's JavaScript (assets.ts), locked right after this, backs both up."""
     import _imp
 
     _unpatch_stdlib()
@@ -107,6 +189,14 @@ def _gradus_harden():
             del sys.modules[name]
             if isinstance(module, types.ModuleType):
                 module.__dict__.clear()
+    import warnings
+
+    with warnings.catch_warnings():
+        # A warning here would sit in stderr's buffer in the clean image, and open every run's stderr.
+        warnings.simplefilter("ignore")
+        proxy_types = _js_proxy_types()
+        _disarm_ffi_types(proxy_types)
+        _sever_js_proxies(proxy_types)
     _imp.create_builtin = _imp.create_dynamic = _refuse_extension
     _imp.exec_builtin = _imp.exec_dynamic = _refuse_exec
     for name in ("get_objects", "get_referrers", "get_referents"):
