@@ -3,7 +3,9 @@
  * (`console.log(1)`, and a TypeScript one through esbuild) run back to back on one sandbox, then on two
  * sandboxes in parallel, for each isolation mode. Prints runs/s and the p50 / p99 / max of each run's
  * duration as the caller sees it (sandbox.run from call to result), which for a trivial program is all
- * overhead. Usage: node bench/code-js-probe.ts [seconds per row, default 3]
+ * overhead, and the process's CPU time per run over all its threads (host, isolates, GC): on a shared
+ * machine runs/s depends on other load, CPU per run much less; 2000 / (CPU ms per run) is the rate two
+ * free cores would allow. Usage: node bench/code-js-probe.ts [seconds per row, default 3]
  */
 import os from 'node:os';
 import { JavaScriptSandbox, type JavaScriptSandboxOptions } from '../shared/code/javascript/index.ts';
@@ -20,6 +22,8 @@ interface Row {
   parallel: number;
   perSecond: number;
   durations: number[];
+  /** CPU time of the whole process (every thread: host, isolates, GC) per run, in ms. */
+  cpuPerRun: number;
 }
 
 async function measure(options: JavaScriptSandboxOptions, program: string, parallel: number): Promise<Row> {
@@ -31,6 +35,7 @@ async function measure(options: JavaScriptSandboxOptions, program: string, paral
   };
   for (const sandbox of sandboxes) for (let i = 0; i < 20; i++) await runOnce(sandbox);
   const durations: number[] = [];
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     sandboxes.map(async (sandbox) => {
@@ -42,6 +47,7 @@ async function measure(options: JavaScriptSandboxOptions, program: string, paral
     }),
   );
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   for (const sandbox of sandboxes) sandbox.dispose();
   return {
     isolation: options.isolation ?? 'context',
@@ -49,6 +55,7 @@ async function measure(options: JavaScriptSandboxOptions, program: string, paral
     parallel,
     perSecond: (durations.length / wallMs) * 1000,
     durations,
+    cpuPerRun: (cpu.user + cpu.system) / 1000 / durations.length,
   };
 }
 
@@ -65,12 +72,14 @@ console.log(
     .join(' ')}`,
 );
 console.log(`${SECONDS} s per row; trivial program; durations are per run as the caller sees them\n`);
-console.log('| isolation | language | sandboxes in parallel | runs/s | p50 ms | p99 ms | max ms |');
-console.log('|---|---|---|---|---|---|---|');
+console.log(
+  '| isolation | language | sandboxes in parallel | runs/s | p50 ms | p99 ms | max ms | process CPU ms/run | runs/s if 2 cores were ours |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const lat = latency(r.durations);
   console.log(
-    `| ${r.isolation} | ${r.language} | ${r.parallel} | ${r.perSecond.toFixed(0)} | ${fmt(lat.p50)} | ${fmt(lat.p99)} | ${fmt(lat.max)} |`,
+    `| ${r.isolation} | ${r.language} | ${r.parallel} | ${r.perSecond.toFixed(0)} | ${fmt(lat.p50)} | ${fmt(lat.p99)} | ${fmt(lat.max)} | ${fmt(r.cpuPerRun)} | ${(2000 / r.cpuPerRun).toFixed(0)} |`,
   );
 }
 // No process.exit: isolated-vm finishes disposing isolates on its own threads, and exiting before it

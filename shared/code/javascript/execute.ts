@@ -87,6 +87,7 @@ export async function execute(
         syntaxError: reply.value,
       };
     }
+    if ('value' in reply && reply.value === PENDING) reply = peek(stage, reply);
     for (;;) {
       if ('abort' in reply) {
         ending = reply.abort === 'catastrophe' && /out-of-memory/.test(reply.message) ? 'memory' : 'timeout';
@@ -141,6 +142,19 @@ export async function execute(
     ...(outcome === undefined ? {} : { outcome }),
     ...(memory === undefined ? {} : { memory }),
   };
+}
+
+/**
+ * Most programs are done once their main script and its microtasks have run (isolated-vm drains them
+ * before 'main' returns). A synchronous 'peek' then returns the outcome without another trip to the
+ * isolate's thread. The runtime answers it without running program code; the timeout is a backstop.
+ */
+function peek(stage: Stage, pendingReply: Reply): Reply {
+  try {
+    return { value: stage.drive.applySync(undefined, ['peek'], { timeout: 1000, result: { copy: true } }) };
+  } catch {
+    return pendingReply;
+  }
 }
 
 /**

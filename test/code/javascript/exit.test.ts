@@ -99,6 +99,19 @@ console.log('main');`;
     );
   });
 
+  it('keeps output written by promise callbacks after the main script, with no task pending', async () => {
+    const program = `Promise.resolve().then(() => console.log('micro'));
+(async () => { await null; await null; console.log('async'); process.exitCode = 0; })();
+console.log('main');`;
+    expect(await run(program)).toMatchObject({ status: 'ok', stdout: 'main\nmicro\nasync\n' });
+    expect(
+      await run("Promise.resolve().then(() => { console.log('x'); throw new Error('late'); });"),
+    ).toMatchObject({
+      status: 'runtime_error',
+      stdout: 'x\n',
+    });
+  });
+
   it('awaits sleeps without spending wall time on them', async () => {
     const program = `const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 (async () => { await sleep(60_000); console.log('woke'); })();`;

@@ -42,7 +42,7 @@ function asText(data: unknown, encoding?: unknown): string {
   return String(data);
 }
 
-export function fsModule(write: Write, stdin: Stdin): object {
+export function fsModule(write: Write, stdin: () => Stdin): object {
   const readFileSync = (path: unknown, options?: unknown): string | Buffer => {
     if (!STDIN.has(path)) throw enoent('open', path);
     const encoding = encodingOf(options);
@@ -129,7 +129,7 @@ export function fsModule(write: Write, stdin: Stdin): object {
     closeSync: () => undefined,
     fstatSync: () => ({ size: 0, isFile: () => false, isFIFO: () => true }),
     createReadStream: (path: unknown, options?: { fd?: number }) => {
-      if (STDIN.has(path) || options?.fd === 0) return stdin;
+      if (STDIN.has(path) || options?.fd === 0) return stdin();
       throw enoent('open', path);
     },
     readdirSync: missing('scandir'),

@@ -3,8 +3,8 @@ import type * as CloneModule from './clone.ts';
 import { makeConsole } from './console.ts';
 import { harden } from './guards.ts';
 import { setInput } from './input.ts';
-import { endNormally, fatal, uncaught } from './lifecycle.ts';
-import { runNext } from './loop.ts';
+import { endNormally, fatal, hooks, uncaught } from './lifecycle.ts';
+import { pending, runNext } from './loop.ts';
 import type * as Modules from './modules.ts';
 import { collected, write } from './output.ts';
 import type * as ProcessModule from './process.ts';
@@ -172,6 +172,13 @@ export function drive(op: string, ...args: unknown[]): unknown {
       );
     case 'step':
       return step();
+    case 'peek':
+      // Called synchronously by the host right after 'main', whose microtasks have run by then: the
+      // outcome if the program is done and ending it runs no program code (no task pending, and no
+      // process object whose 'exit' listeners or exitCode getter could run), else PENDING.
+      if (!run.ended && (pending() || hooks.process !== undefined)) return PENDING;
+      endNormally();
+      return outcome();
     case 'fatal':
       // The host saw an unhandled rejection end the last task: reported as Node would, exit code 1.
       fatal(args[0] as string);

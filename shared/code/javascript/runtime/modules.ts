@@ -4,7 +4,7 @@ import { format } from './format.ts';
 import { fsModule } from './fs.ts';
 import { inspect } from './inspect.ts';
 import { write } from './output.ts';
-import { process } from './process.ts';
+import type * as ProcessModule from './process.ts';
 import { SCRIPT_PATH } from './protocol.ts';
 import { readlineModule } from './readline.ts';
 import { run } from './state.ts';
@@ -138,7 +138,7 @@ function osModule(): object {
 }
 
 const factories: Record<string, () => unknown> = {
-  fs: () => fsModule(write, process.stdin),
+  fs: () => fsModule(write, () => processObject().stdin),
   readline: () => readlineModule(false),
   'readline/promises': () => readlineModule(true),
   events: eventsModule,
@@ -154,10 +154,15 @@ const factories: Record<string, () => unknown> = {
     setImmediate: (value?: unknown) => new Promise((r) => timers.setImmediate(r, value)),
   }),
   perf_hooks: () => ({ performance: (globalThis as { performance?: unknown }).performance }),
-  process: () => process,
+  process: () => processObject(),
   console: () => (globalThis as { console?: unknown }).console,
 };
 factories['fs/promises'] = () => (requireBuiltin('node:fs') as { promises: unknown }).promises;
+
+/** The process object, built on first use (so a program that never touches it skips building it). */
+function processObject(): typeof ProcessModule.process {
+  return (require('./process.ts') as typeof ProcessModule).process;
+}
 
 const cache = new Map<string, unknown>();
 

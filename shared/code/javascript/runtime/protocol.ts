@@ -2,7 +2,8 @@
  * What the host and the runtime exchange (imported by both sides; no side effects here). The host
  * calls the runtime's `drive(op, ...)` with strings and numbers only:
  * drive('main', code, isAsync, stdin, maxOutputBytes, memoryBytes) compiles and runs the program (or
- * returns the SyntaxError's message), then drive('step') until it returns the Outcome;
+ * returns the SyntaxError's message), then drive('peek') synchronously (the Outcome when the program
+ * already ended) and drive('step') until it returns the Outcome;
  * drive('fatal', report) after an unhandled rejection; drive('finish') for the outcome so far.
  */
 
