@@ -16,10 +16,28 @@ export type Prepared = { ok: true; code: string; isAsync: boolean } | { ok: fals
 const ESM_SYNTAX = /^\s*(?:import\s*(?:[\w$*{]|["'])|export\s)/m;
 const TLA_UNSUPPORTED = /Top-level await is currently not supported/;
 
+/** Transforms of recent programs: a program is usually run once per test case, with the same text. */
+const recent = new Map<string, Prepared>();
+const RECENT_MAX = 64;
+
 export async function prepareSource(program: string, typescript: boolean): Promise<Prepared> {
   // A hashbang is only valid at the very start of a script, not inside the wrapper function.
   const text = program.startsWith('#!') ? `//${program.slice(2)}` : program;
   if (!typescript && !ESM_SYNTAX.test(text)) return { ok: true, code: text, isAsync: false };
+  const key = `${typescript ? 'ts' : 'js'}\n${text}`;
+  const known = recent.get(key);
+  if (known !== undefined) {
+    recent.delete(key);
+    recent.set(key, known);
+    return known;
+  }
+  const prepared = await transformSource(text, typescript);
+  recent.set(key, prepared);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  return prepared;
+}
+
+async function transformSource(text: string, typescript: boolean): Promise<Prepared> {
   const options = {
     loader: typescript ? 'ts' : 'js',
     sourcefile: typescript ? 'main.ts' : 'main.js',
