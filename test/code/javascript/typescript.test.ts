@@ -57,6 +57,13 @@ console.log(total, typeof fs.readFileSync, typeof read);`;
     expect(await run(program, '1\n2\n3\n')).toMatchObject({ status: 'ok', stdout: '6 function function\n' });
   });
 
+  it('runs the same program on many inputs (its transform is reused)', async () => {
+    const program = "const n: number = Number(require('fs').readFileSync(0, 'utf8')); console.log(n * n);";
+    for (const n of [2, 3, 4]) expect((await run(program, String(n))).stdout).toBe(`${n * n}\n`);
+    expect((await run('const bad: number = ;')).status).toBe('compile_error');
+    expect((await run('const bad: number = ;')).status).toBe('compile_error');
+  });
+
   it('reports a TypeScript syntax error as compile_error', async () => {
     const result = await run('const x: number = ;\nconsole.log(x);');
     expect(result).toMatchObject({ status: 'compile_error', stdout: '', exitCode: 1 });
