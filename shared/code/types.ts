@@ -2,7 +2,13 @@
 export type Language = 'python' | 'javascript' | 'typescript';
 
 /** How one sandboxed run ended. */
-export type RunStatus = 'ok' | 'runtime_error' | 'compile_error' | 'timeout' | 'memory_limit' | 'output_limit';
+export type RunStatus =
+  | 'ok'
+  | 'runtime_error'
+  | 'compile_error'
+  | 'timeout'
+  | 'memory_limit'
+  | 'output_limit';
 
 export interface RunLimits {
   /** Wall-clock limit of the run, in milliseconds. */

@@ -145,14 +145,18 @@ describe('gradus score with math and code items', () => {
       {
         id: 'js',
         task: 'code',
-        response: "```js\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(Math.max(a, b) + 1);\n```",
+        response:
+          "```js\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(Math.max(a, b) + 1);\n```",
         ground_truth: addTests,
       },
       {
         id: 'he',
         data_source: 'openai_humaneval',
         response: '```python\ndef add(x, y):\n    return x + y\n```',
-        ground_truth: { test: 'def check(candidate):\n    assert candidate(2, 3) == 5\n', entry_point: 'add' },
+        ground_truth: {
+          test: 'def check(candidate):\n    assert candidate(2, 3) == 5\n',
+          entry_point: 'add',
+        },
       },
     ];
     const input = join(dir, 'mixed.jsonl');
