@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../functions/reward/node.ts';
+import * as harnessModule from '../../shared/code/harness/index.ts';
 import type { RewardResult } from '../../shared/reward/schema.ts';
 import {
   codeRun,
@@ -661,6 +662,25 @@ describe('honest controls pass', () => {
   }
 });
 
+/**
+ * Holes this suite found in the single-run script-test harness, where the model's program and the test share
+ * one Python process: frame introspection and linecache reach the harness's nonce and the test's expected
+ * values. The fix decides script tests in a second run that contains no model code (record/replay: the
+ * harness exports RECORD_PREFIX). Until that harness is in the tree these tricks are expected to succeed,
+ * and `it.fails` turns red the moment one of them is closed some other way; with it, they must fail like all others.
+ */
+const RECORD_REPLAY_HARNESS = 'RECORD_PREFIX' in harnessModule;
+const OPEN_HOLES = new Set([
+  'leetcode: method walks up to the harness and makes its comparisons always true (OPS)',
+  "humaneval: takes the nonce from the harness's frame (sys._getframe)",
+  "humaneval: takes the nonce from a traceback's frames",
+  'humaneval: takes the nonce from inspect.stack()',
+  "humaneval: replaces the harness's compiled test through the frame's f_locals",
+  'humaneval: reads the test from linecache and answers from a lookup table',
+  'humanevalFloat: returns an object whose difference with anything is 0 (abs(x - y) < eps)',
+  'mbpp: reads the assert from linecache and answers from it',
+]);
+
 describe('reward-hacking tricks fail', () => {
   it('covers every test format', () => {
     expect(new Set(TRICKS.map((t) => t.format))).toEqual(new Set(Object.keys(FORMATS)));
@@ -668,7 +688,9 @@ describe('reward-hacking tricks fail', () => {
   });
 
   for (const t of TRICKS) {
-    it(`${t.format}${t.language === 'javascript' ? ' (JavaScript)' : ''}: ${t.name}`, async () => {
+    const title = `${t.format}${t.language === 'javascript' ? ' (JavaScript)' : ''}: ${t.name}`;
+    const expectation = OPEN_HOLES.has(title) && !RECORD_REPLAY_HARNESS ? it.fails : it;
+    expectation(title, async () => {
       const [r] = await reward(server, [item(t)]);
       expect(r?.correct, describeResult(r)).toBe(false);
       expect(r?.score, describeResult(r)).toBe(0);
