@@ -16,6 +16,7 @@
  * bool is not a number), same array lengths, same object keys; numbers by value (1 = 1.0), with the same
  * tolerance when either is not an integer.
  */
+import { readRecord } from './harness/index.ts';
 import { readMarker } from './harness/marker.ts';
 import { cap, toJson } from './tests/json.ts';
 import type { CallCase, TestCase } from './tests/types.ts';
@@ -169,8 +170,9 @@ function runFailure(run: RunResult): string | undefined {
 }
 
 /**
- * The verdict on one run of one test. A run that did not end `ok` fails whatever it printed; call and
- * script runs pass only through the harness's marker line for this run's nonce.
+ * The verdict on one run of one test: a stdio or call run, or a script test's replay run. A run that did
+ * not end `ok` fails whatever it printed; call and replay runs pass only through the harness's marker
+ * line for this run's nonce.
  */
 export function judgeRun(test: TestCase, run: RunResult, nonce: string, options: JudgeOptions): Judgement {
   const failure = runFailure(run);
@@ -187,6 +189,23 @@ export function judgeRun(test: TestCase, run: RunResult, nonce: string, options:
   if (test.kind === 'script') return { passed: true };
   if (!marker.hasResult) return { passed: false, reason: 'the result line carries no result' };
   return compareCallResult(marker.result, test, options);
+}
+
+/**
+ * The record of a script test's record run, or the failed verdict when there is none: the run did not end
+ * `ok` (the program failed to load, the test raised, a limit was hit) or wrote no record line. A record
+ * is never a pass by itself; the replay run decides (score.ts).
+ */
+export function judgeRecord(run: RunResult): { record: string } | Judgement {
+  const failure = runFailure(run);
+  if (failure !== undefined) return { passed: false, reason: failure };
+  const record = readRecord(run.stdout);
+  if (record !== null) return { record };
+  const detail = lastErrorLine(run.stderr);
+  return {
+    passed: false,
+    reason: `no record: the program ended before the test finished${detail ? ` (${detail})` : ''}`,
+  };
 }
 
 /** Fraction of tests passed (the paper's and verl's reward); 0 for no tests. */

@@ -1,18 +1,29 @@
 /**
  * scoreCode: one response against its tests. parse the ground truth -> extract the program -> for each
  * chosen test, build the run (harness/) -> run it through the injected runner -> judge it (judge.ts).
- * Each test is its own run, and the runner starts every run from a clean interpreter.
+ * A stdio or call test is one run. A script test is two: the record run (the program under the test;
+ * it ends with the recorded calls and results) and the replay run (the test against the record, with
+ * no program code), whose marker decides (harness/python-harness.ts). The runner starts every run from
+ * a clean interpreter.
  *
  * The runner is the only I/O: pass a sandbox pool's `run`, or a fake in tests. An error the runner throws
  * (a full queue, a broken sandbox) is not a verdict on the response, so it propagates to the caller.
  */
 import { z } from '@hono/zod-openapi';
 import { type ExtractedProgram, extractProgram } from './extract.ts';
-import { buildRun, newNonce } from './harness/index.ts';
-import { allOrNothing, DEFAULT_FLOAT_TOLERANCE, type FirstDiff, judgeRun, passRate } from './judge.ts';
+import { buildRecordRun, buildReplayRun, buildRun, newNonce, RECORD_OUTPUT_BYTES } from './harness/index.ts';
+import {
+  allOrNothing,
+  DEFAULT_FLOAT_TOLERANCE,
+  type FirstDiff,
+  type Judgement,
+  judgeRecord,
+  judgeRun,
+  passRate,
+} from './judge.ts';
 import { cap, toJson } from './tests/json.ts';
 import { parseGroundTruth } from './tests/parse.ts';
-import type { TestCase, TestSuite } from './tests/types.ts';
+import type { ScriptCase, TestCase, TestSuite } from './tests/types.ts';
 import {
   DEFAULT_RUN_LIMITS,
   type Language,
@@ -203,20 +214,58 @@ async function runTests(
       continue;
     }
     const runNonce = nonce();
-    const built = buildRun(test, program.code, language, runNonce);
-    if ('error' in built) {
-      outcomes.push({ passed: false, status: 'skipped', ms: 0, reason: built.error });
-      continue;
+    const testLimits = limitsForTest(test, limits);
+    let verdict: Judgement;
+    let status: RunStatus;
+    let ms: number;
+    if (test.kind === 'script') {
+      ({ verdict, status, ms } = await runScript(test, program.code, testLimits, runner, runNonce, options));
+    } else {
+      const built = buildRun(test, program.code, language, runNonce);
+      if ('error' in built) {
+        outcomes.push({ passed: false, status: 'skipped', ms: 0, reason: built.error });
+        continue;
+      }
+      const run = await runner(language, built.program, built.stdin, testLimits);
+      verdict = judgeRun(test, run, runNonce, options);
+      status = run.status;
+      ms = run.ms;
     }
-    const run = await runner(language, built.program, built.stdin, limitsForTest(test, limits));
-    const verdict = judgeRun(test, run, runNonce, options);
-    const outcome: TestOutcome = { passed: verdict.passed, status: run.status, ms: run.ms };
+    const outcome: TestOutcome = { passed: verdict.passed, status, ms };
     if (verdict.reason !== undefined) outcome.reason = verdict.reason;
     if (verdict.firstDiff !== undefined) outcome.firstDiff = verdict.firstDiff;
     outcomes.push(outcome);
     if (!verdict.passed && options.stopAtFirstFailure) stop = 'an earlier test failed (stopAtFirstFailure)';
   }
   return outcomes;
+}
+
+/**
+ * A script test: the record run, then (when it wrote a record) the replay run, whose verdict it is. The
+ * status is the replay's, or the record run's when that failed; the time is both runs'.
+ */
+async function runScript(
+  test: ScriptCase,
+  program: string,
+  limits: RunLimits,
+  runner: CodeRunner,
+  nonce: string,
+  options: CodeOptions,
+): Promise<{ verdict: Judgement; status: RunStatus; ms: number }> {
+  const recordRun = buildRecordRun(test, program);
+  const recorded = await runner('python', recordRun.program, recordRun.stdin, {
+    ...limits,
+    outputBytes: Math.max(limits.outputBytes, RECORD_OUTPUT_BYTES),
+  });
+  const record = judgeRecord(recorded);
+  if (!('record' in record)) return { verdict: record, status: recorded.status, ms: recorded.ms };
+  const replayRun = buildReplayRun(test, record.record, nonce);
+  const replayed = await runner('python', replayRun.program, replayRun.stdin, limits);
+  return {
+    verdict: judgeRun(test, replayed, nonce, options),
+    status: replayed.status,
+    ms: recorded.ms + replayed.ms,
+  };
 }
 
 /** Limits of every run of the suite: time from the options, else the data, else 6 s; Python scaled. */

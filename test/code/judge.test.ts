@@ -3,6 +3,7 @@ import {
   allOrNothing,
   compareCallResult,
   compareStdout,
+  judgeRecord,
   judgeRun,
   passRate,
   tokensEqual,
@@ -162,6 +163,33 @@ describe('judgeRun', () => {
     expect(v).toEqual({ passed: false, reason: 'runtime error: ZeroDivisionError: division by zero' });
     const t = judgeRun(script, run({ status: 'timeout', stdout: `\n${NONCE}{"ok":true}\n` }), NONCE, TOL);
     expect(t).toEqual({ passed: false, reason: 'time limit exceeded' });
+  });
+});
+
+describe('judgeRecord', () => {
+  const run = (over: Partial<RunResult>): RunResult => ({
+    status: 'ok',
+    stdout: '',
+    stderr: '',
+    ms: 1,
+    ...over,
+  });
+
+  it('takes the last record line of a run that ended ok', () => {
+    const stdout = 'gradus-record:{"events":[1]}\nprint\ngradus-record:{"events":[]}\r\nafter';
+    expect(judgeRecord(run({ stdout }))).toEqual({ record: '{"events":[]}' });
+    expect(judgeRecord(run({ stdout: 'gradus-record:{"events":[]}' }))).toEqual({ record: '{"events":[]}' });
+  });
+
+  it('fails a run that did not end ok, or that wrote no record', () => {
+    expect(judgeRecord(run({ status: 'timeout', stdout: 'gradus-record:{"events":[]}' }))).toEqual({
+      passed: false,
+      reason: 'time limit exceeded',
+    });
+    expect(judgeRecord(run({ stdout: 'x gradus-record:{}', stderr: 'oops\n' }))).toEqual({
+      passed: false,
+      reason: 'no record: the program ended before the test finished (oops)',
+    });
   });
 });
 

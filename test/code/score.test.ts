@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RECORD_OUTPUT_BYTES } from '../../shared/code/harness/index.ts';
 import { type CodeRunner, scoreCode, selectTests } from '../../shared/code/score.ts';
 import type { TestCase } from '../../shared/code/tests/types.ts';
 import type { Language, RunLimits, RunResult } from '../../shared/code/types.ts';
@@ -143,6 +144,44 @@ describe('scoreCode with a fake runner', () => {
     const { runner } = fakeRunner(() => ({ status: 'timeout', stdout: '2\n' }));
     const v = await scoreCode({ response: py('x'), ground_truth: [{ input: '1', output: '2' }] }, runner);
     expect(v.tests[0]).toMatchObject({ passed: false, status: 'timeout', reason: 'time limit exceeded' });
+  });
+
+  it('a script test is two runs: the record run, then the replay with its record, which decides', async () => {
+    const gt = { test_list: ['assert f(1) == 2'] };
+    const { runner, calls } = fakeRunner((stdin) =>
+      stdin.startsWith('{')
+        ? { stdout: 'noise\ngradus-record:{"events":[]}\n' }
+        : { stdout: `\n${stdin.split('\n')[0]}{"ok":true}\n` },
+    );
+    const v = await scoreCode({ response: py('def f(x):\n    return 2'), ground_truth: gt }, runner);
+    expect(v).toMatchObject({ score: 1, correct: true });
+    expect(v.tests[0]).toMatchObject({ passed: true, status: 'ok', ms: 2 });
+    expect(calls).toHaveLength(2);
+    const [record, replay] = calls as [Call, Call];
+    expect(record.stdin).toContain('def f(x)');
+    expect(record.limits.outputBytes).toBe(RECORD_OUTPUT_BYTES);
+    expect(replay.stdin).not.toContain('def f(x)');
+    expect(replay.stdin.endsWith('\n{"events":[]}')).toBe(true);
+    expect(replay.limits.outputBytes).toBe(1 << 20);
+  });
+
+  it('a record run that fails or writes no record fails the test, without a replay', async () => {
+    const gt = { test_list: ['assert f(1) == 2'] };
+    const crash = fakeRunner(() => ({
+      status: 'runtime_error',
+      stderr: 'gradus: loading the program failed: X',
+    }));
+    const v = await scoreCode({ response: py('x'), ground_truth: gt }, crash.runner);
+    expect(crash.calls).toHaveLength(1);
+    expect(v.tests[0]).toMatchObject({
+      passed: false,
+      status: 'runtime_error',
+      reason: 'runtime error: gradus: loading the program failed: X',
+    });
+    const silent = fakeRunner(() => ({ stdout: '{"ok":true}\n' }));
+    const w = await scoreCode({ response: py('x'), ground_truth: gt }, silent.runner);
+    expect(silent.calls).toHaveLength(1);
+    expect(w.tests[0]?.reason).toMatch(/^no record: the program ended before the test finished/);
   });
 
   it('lets the runner’s own errors through (a full queue is not a verdict)', async () => {

@@ -1,7 +1,9 @@
 /**
- * The result line of a call or script test: `<nonce>{"ok":true}` or `<nonce>{"ok":true,"result":<json>}`,
- * on a line of its own, written by the harness only after the test finished. The nonce is fresh per run
- * and reaches the program on stdin, so the program cannot print the line itself.
+ * The result line of a call test (`<nonce>{"ok":true,"result":<json>}`) or of a script test's replay run
+ * (`<nonce>{"ok":true}`), on a line of its own, written by the harness only after the call returned or
+ * the test finished. The nonce is fresh per run and comes on stdin, which the harness reads before any
+ * program code runs. A replay run has no program code in it; in a call run, a program that found the
+ * nonce (by walking frames) can only write a result of its choice, as it could by returning it.
  */
 import { parseJsonExact } from '../tests/json.ts';
 

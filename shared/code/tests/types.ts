@@ -26,16 +26,18 @@ export interface CallCase {
 }
 
 /**
- * Test code that runs after the program and passes when it finishes without raising (HumanEval's
- * `check`, MBPP asserts, LeetCode `check(candidate)`). Comparisons in it are made on plain copies of
- * the values (see harness/python-harness.ts), so an object that equals everything cannot pass.
+ * Test code that passes when it finishes without raising (HumanEval's `check`, MBPP asserts, LeetCode
+ * `check(candidate)`). It runs twice (see harness/python-harness.ts): once with the program, recording
+ * what each call into the program returned as plain data, then again without the program, against the
+ * record; only that second run decides, so an object that equals everything cannot pass.
  */
 export interface ScriptCase {
   kind: 'script';
   code: string;
   /**
-   * Names of the program the test calls: they are visible to the test even where they shadow a builtin
-   * (MBPP's `def sum(a, b)`); other program names that shadow builtins are hidden from the test.
+   * Names of the program the test calls: they come from the program even where they shadow a builtin
+   * (MBPP's `def sum(a, b)`) or a prompt helper; other program names that shadow builtins, helpers or
+   * standard modules are hidden from the test.
    */
   entryPoints: string[];
   /** Code run before the program, in its namespace (HumanEval's prompt: imports and helper functions). */
