@@ -49,6 +49,17 @@ export async function startSecurityServer(): Promise<RunningServer> {
   return startServer({ port: 0, scorer, runner });
 }
 
+/** Boots one interpreter per language, so the first timed case does not pay for it. */
+export async function warmUpSandboxes(server: RunningServer): Promise<void> {
+  for (const language of ['python', 'javascript'] as const) {
+    const [r] = await codeRun(server, {
+      language,
+      program: language === 'python' ? 'print(1)' : 'console.log(1)',
+    });
+    expect(r?.status).toBe('ok');
+  }
+}
+
 export function poster(server: () => RunningServer) {
   return async (path: string, body: unknown): Promise<Response> =>
     fetch(`${server().url}${path}`, {

@@ -21,6 +21,7 @@ import {
   reward,
   setCanary,
   startSecurityServer,
+  warmUpSandboxes,
 } from './helpers.ts';
 
 const CANARY = setCanary();
@@ -40,14 +41,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   listenerPort = (listener.address() as { port: number }).port;
   server = await startSecurityServer();
-  // Boot one interpreter per language before the timed cases.
-  for (const language of ['python', 'javascript'] as const) {
-    const [r] = await codeRun(server, {
-      language,
-      program: language === 'python' ? 'print(1)' : 'console.log(1)',
-    });
-    expect(r?.status).toBe('ok');
-  }
+  await warmUpSandboxes(server);
 }, 180_000);
 
 afterAll(async () => {

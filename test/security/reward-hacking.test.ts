@@ -18,6 +18,7 @@ import {
   reward,
   setCanary,
   startSecurityServer,
+  warmUpSandboxes,
 } from './helpers.ts';
 
 const CANARY = setCanary();
@@ -25,13 +26,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   server = await startSecurityServer();
-  for (const language of ['python', 'javascript'] as const) {
-    const [r] = await codeRun(server, {
-      language,
-      program: language === 'python' ? 'print(1)' : 'console.log(1)',
-    });
-    expect(r?.status).toBe('ok');
-  }
+  await warmUpSandboxes(server);
 }, 180_000);
 
 afterAll(async () => {
