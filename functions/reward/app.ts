@@ -19,6 +19,8 @@ import {
   RewardResult,
 } from '../../shared/reward/schema.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
+import { registerDocs } from './docs.ts';
+import { registerTrainerRoutes } from './trainer-routes.ts';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
@@ -177,6 +179,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   });
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const, version }, 200));
+  registerTrainerRoutes(app, { scorer, bodyLimitBytes });
+  registerDocs(app, { title: 'gradus reward API', version });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
