@@ -1,11 +1,32 @@
 // AWS Lambda entry. The only module that imports hono/aws-lambda (to be moved to @hono/aws-lambda for Hono 5).
+import { existsSync } from 'node:fs';
 import { handle } from 'hono/aws-lambda';
+import { createNodeSandboxRunner } from '../../shared/code/sandboxes.ts';
 import { createPool } from '../../shared/reward/pool.ts';
+import { RoutingScorer } from '../../shared/reward/routing.ts';
 import { inlineScorer } from '../../shared/reward/score.ts';
+import { createCodeScorer } from '../../shared/reward/scorers/code-host.ts';
 import { createApp } from './app.ts';
 
-// Inline by default, since a bundled Lambda has no separate worker file; inline scoring has no hard
-// per-item timeout, though. GRADUS_SCORER=pool uses worker threads where the sources are deployed as files.
-const scorer = process.env.GRADUS_SCORER === 'pool' ? createPool() : inlineScorer();
+// Math is scored inline by default: no worker start-up on a cold start, but no hard per-item kill either
+// (the verifier's own budget checks still apply). GRADUS_SCORER=pool uses worker threads instead; in the
+// bundle (scripts/build-lambda.ts) their entry is reward-worker.mjs beside this file.
+const bundledWorker = new URL('./reward-worker.mjs', import.meta.url);
+const math =
+  process.env.GRADUS_SCORER === 'pool'
+    ? createPool({ workerUrl: existsSync(bundledWorker) ? bundledWorker : undefined })
+    : inlineScorer();
 
-export const handler = handle(createApp({ scorer }));
+// Code runs in the same isolated-vm sandboxes as on Node. A Lambda instance serves one request at a time,
+// so one warm sandbox per language; the Python memory snapshot is cached in /tmp (os.tmpdir()).
+const runner = createNodeSandboxRunner({ sandboxesPerLanguage: 1 });
+const scorer = new RoutingScorer(
+  math,
+  { code: createCodeScorer(runner.run) },
+  { onClose: () => runner.close() },
+);
+
+export const handler = handle(createApp({ scorer, runner }));
+
+/** Disposes the sandboxes and workers, so that a process that loaded the handler (a test) can exit cleanly. */
+export const close = (): Promise<void> => scorer.close();

@@ -1,0 +1,139 @@
+// Builds the Lambda artifact's contents in dist/lambda: the handler bundled by esbuild, and beside it the
+// files the code sandboxes read at run time (native isolated-vm, Pyodide, esbuild for JS/TS programs),
+// which cannot be bundled. `serverless.yml` packages this folder as it is.
+//
+//   npm run build:lambda                      # x86_64 (the default architecture in serverless.yml)
+//   LAMBDA_ARCH=arm64 npm run build:lambda    # needs @esbuild/linux-arm64 installed
+import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const LAMBDA_OUT_DIR = join(root, 'dist', 'lambda');
+
+/** Lambda's `nodejs24.x` runs Node 24: N-API modules built for ABI 137. */
+const NODE_ABI = 137;
+
+export type LambdaArch = 'x86_64' | 'arm64';
+const NODE_ARCH: Record<LambdaArch, string> = { x86_64: 'x64', arm64: 'arm64' };
+
+/** Packages kept out of the bundle; each is shipped as files under dist/lambda/node_modules. */
+export const EXTERNAL_PACKAGES = ['isolated-vm', 'pyodide', 'esbuild'];
+
+/** Every file of node_modules the artifact holds, relative to node_modules (the native ones per architecture). */
+export function shippedModuleFiles(arch: LambdaArch): string[] {
+  const nodeArch = NODE_ARCH[arch];
+  return [
+    // isolated-vm loads its prebuild through node-gyp-build; only the glibc one for Lambda's Node.
+    'isolated-vm/package.json',
+    'isolated-vm/isolated-vm.js',
+    'isolated-vm/LICENSE',
+    `isolated-vm/prebuilds/linux-${nodeArch}/isolated-vm.abi${NODE_ABI}.glibc.node`,
+    'node-gyp-build/package.json',
+    'node-gyp-build/index.js',
+    'node-gyp-build/node-gyp-build.js',
+    'node-gyp-build/LICENSE',
+    // What shared/code/python/assets.ts reads (the ES module loaders, the wasm binary, the stdlib).
+    'pyodide/package.json',
+    'pyodide/pyodide.mjs',
+    'pyodide/pyodide.asm.mjs',
+    'pyodide/pyodide.asm.wasm',
+    'pyodide/python_stdlib.zip',
+    'pyodide/pyodide-lock.json',
+    // esbuild strips TypeScript and bundles the JavaScript sandbox's runtime on the host.
+    'esbuild/package.json',
+    'esbuild/lib/main.js',
+    'esbuild/LICENSE.md',
+    `@esbuild/linux-${nodeArch}/package.json`,
+    `@esbuild/linux-${nodeArch}/bin/esbuild`,
+  ];
+}
+
+/**
+ * Source files read at run time relative to the bundle (their modules use `import.meta.url`, which in
+ * the bundle is dist/lambda/lambda.mjs): the Python isolate's code, the JavaScript sandbox's runtime.
+ */
+const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: string]> = [
+  ['shared/code/python/isolate', 'isolate'],
+  ['shared/code/javascript/runtime', 'runtime'],
+];
+
+export function lambdaArch(value = process.env.LAMBDA_ARCH ?? 'x86_64'): LambdaArch {
+  if (value === 'x86_64' || value === 'arm64') return value;
+  throw new Error(`LAMBDA_ARCH must be x86_64 or arm64, got "${value}"`);
+}
+
+export interface BuildReport {
+  outDir: string;
+  arch: LambdaArch;
+  files: number;
+  bytes: number;
+}
+
+export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<BuildReport> {
+  await rm(LAMBDA_OUT_DIR, { recursive: true, force: true });
+  await build({
+    entryPoints: {
+      lambda: join(root, 'functions/reward/lambda.ts'),
+      // The math worker pool's thread entry (GRADUS_SCORER=pool); lambda.ts points the pool at it.
+      'reward-worker': join(root, 'shared/reward/worker.ts'),
+    },
+    outdir: LAMBDA_OUT_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    external: EXTERNAL_PACKAGES,
+    // CommonJS dependencies bundled into an ES module still call require() for Node's builtins.
+    banner: {
+      js: "import { createRequire as __gradusRequire } from 'node:module';\nconst require = __gradusRequire(import.meta.url);",
+    },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const [from, to] of RUNTIME_SOURCE_DIRS) {
+    for (const name of await readdir(join(root, from))) {
+      await copyInto(join(root, from, name), join(LAMBDA_OUT_DIR, to, name));
+    }
+  }
+  for (const file of shippedModuleFiles(arch)) {
+    const source = join(root, 'node_modules', file);
+    if (!(await stat(source).catch(() => undefined))) {
+      throw new Error(`build-lambda: node_modules/${file} is missing (is the ${arch} package installed?)`);
+    }
+    await copyInto(source, join(LAMBDA_OUT_DIR, 'node_modules', file));
+  }
+  await chmod(join(LAMBDA_OUT_DIR, 'node_modules', `@esbuild/linux-${NODE_ARCH[arch]}/bin/esbuild`), 0o755);
+  // Written last: what the artifact check reads to know which architecture this build is for.
+  await writeFile(join(LAMBDA_OUT_DIR, 'build.json'), `${JSON.stringify({ arch, nodeAbi: NODE_ABI })}\n`);
+  const sizes = await listFiles(LAMBDA_OUT_DIR);
+  return {
+    outDir: relative(root, LAMBDA_OUT_DIR),
+    arch,
+    files: sizes.length,
+    bytes: sizes.reduce((sum, f) => sum + f.bytes, 0),
+  };
+}
+
+async function copyInto(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await copyFile(from, to);
+}
+
+export async function listFiles(dir: string, base = dir): Promise<{ path: string; bytes: number }[]> {
+  const out: { path: string; bytes: number }[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path, base)));
+    else out.push({ path: relative(base, path), bytes: (await stat(path)).size });
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const report = await buildLambda();
+  const mb = (report.bytes / 2 ** 20).toFixed(1);
+  console.log(`build-lambda: ${report.outDir} (${report.arch}): ${report.files} files, ${mb} MiB`);
+}
