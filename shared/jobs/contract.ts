@@ -1,0 +1,243 @@
+import { type Stage, StageManifest } from '../curriculum/manifest.ts';
+import type { Storage } from '../storage/types.ts';
+import {
+  CHECKPOINT_MANIFEST_NAME,
+  CheckpointManifest,
+  RunError,
+  type RunError as RunErrorType,
+  RunId,
+  StageStatus,
+  type StageStatus as StageStatusType,
+} from './schema.ts';
+
+/**
+ * The stage contract: where a run's files live on storage and how they are read. Keys are relative to
+ * the storage root (a local directory or an S3 bucket/prefix).
+ *
+ *   runs/<run-id>/manifest.json                                the stage manifest (issue 5)
+ *   runs/<run-id>/error.json                                   why the run was rejected
+ *   runs/<run-id>/stages/<k>/data/...                          stage data (paths as in the manifest)
+ *   runs/<run-id>/stages/<k>/status.json                       StageStatus
+ *   runs/<run-id>/stages/<k>/checkpoints/<step>/...            checkpoint files
+ *   runs/<run-id>/stages/<k>/checkpoints/<step>/checkpoint.json  CheckpointManifest, written last
+ */
+export const runKeys = {
+  run: (runId: string) => `runs/${runId}/`,
+  manifest: (runId: string) => `runs/${runId}/manifest.json`,
+  error: (runId: string) => `runs/${runId}/error.json`,
+  stage: (runId: string, stage: number) => `runs/${runId}/stages/${stage}/`,
+  status: (runId: string, stage: number) => `runs/${runId}/stages/${stage}/status.json`,
+  checkpoints: (runId: string, stage: number) => `runs/${runId}/stages/${stage}/checkpoints/`,
+  checkpoint: (runId: string, stage: number, step: number) =>
+    `runs/${runId}/stages/${stage}/checkpoints/${step}/`,
+  checkpointManifest: (runId: string, stage: number, step: number) =>
+    `runs/${runId}/stages/${stage}/checkpoints/${step}/${CHECKPOINT_MANIFEST_NAME}`,
+  /** A manifest data path is relative to the manifest's folder, i.e. the run folder. */
+  data: (runId: string, path: string) => `runs/${runId}/${path}`,
+};
+
+const MANIFEST_KEY = /^runs\/([^/]+)\/manifest\.json$/;
+
+/** The run id of a manifest key (`runs/<run-id>/manifest.json`), or undefined for any other key. */
+export function runIdOfManifestKey(key: string): string | undefined {
+  return MANIFEST_KEY.exec(key)?.[1];
+}
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type ManifestResult =
+  | { ok: true; manifest: StageManifest }
+  | { ok: false; code: RunErrorType['code']; message: string; issues: Issue[] };
+
+function zodIssues(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+/** Reads and validates a run's manifest, then checks that every data file it names is on storage. */
+export async function readRunManifest(storage: Storage, runId: string): Promise<ManifestResult> {
+  const key = runKeys.manifest(runId);
+  if (!RunId.safeParse(runId).success) {
+    const message = `run id "${runId}" must be letters, digits, "_" and "-" (at most 64)`;
+    return { ok: false, code: 'INVALID_MANIFEST', message, issues: [{ path: key, message }] };
+  }
+  const text = await storage.getText(key);
+  if (text === undefined) {
+    return { ok: false, code: 'INVALID_MANIFEST', message: `${key} not found`, issues: [] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const message = `${key} is not JSON: ${(err as Error).message}`;
+    return { ok: false, code: 'INVALID_MANIFEST', message, issues: [{ path: '(root)', message }] };
+  }
+  const parsed = StageManifest.safeParse(json);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    const first = issues[0];
+    const message = `${key}: ${first ? `${first.path}: ${first.message}` : 'invalid'}`;
+    return { ok: false, code: 'INVALID_MANIFEST', message, issues };
+  }
+  const missing: Issue[] = [];
+  for (const stage of parsed.data.stages) {
+    for (const [i, file] of stage.data.entries()) {
+      const info = await storage.head(runKeys.data(runId, file.path));
+      if (info === undefined) {
+        missing.push({ path: `stages.${stage.index - 1}.data.${i}.path`, message: `${file.path} not found` });
+      } else if (info.size !== file.bytes) {
+        const message = `${file.path} has ${info.size} bytes, the manifest says ${file.bytes}`;
+        missing.push({ path: `stages.${stage.index - 1}.data.${i}.bytes`, message });
+      }
+    }
+  }
+  if (missing.length > 0) {
+    const message = `${key}: ${missing.length} data file(s) missing or of the wrong size (first: ${missing[0]?.message})`;
+    return { ok: false, code: 'MISSING_DATA', message, issues: missing };
+  }
+  return { ok: true, manifest: parsed.data };
+}
+
+export async function writeRunError(
+  storage: Storage,
+  runId: string,
+  error: Omit<RunErrorType, 'version' | 'run_id' | 'at'>,
+): Promise<RunErrorType> {
+  const body = RunError.parse({ version: 1, run_id: runId, at: new Date().toISOString(), ...error });
+  await storage.put(runKeys.error(runId), `${JSON.stringify(body, null, 2)}\n`);
+  return body;
+}
+
+export interface CompleteCheckpoint {
+  stage: number;
+  step: number;
+  /** Storage key of the checkpoint folder, ending in `/`. */
+  prefix: string;
+  manifest: CheckpointManifest;
+}
+
+const STEP_DIR = /^(\d+)\//;
+
+/**
+ * The stage's complete checkpoints, oldest first. A checkpoint is complete when its checkpoint manifest
+ * parses and every file it lists is on storage with the listed size; anything else (a crash mid-upload)
+ * is skipped, never used.
+ */
+export async function completeCheckpoints(
+  storage: Storage,
+  runId: string,
+  stage: number,
+): Promise<CompleteCheckpoint[]> {
+  const base = runKeys.checkpoints(runId, stage);
+  const sizes = new Map<string, number>();
+  for await (const obj of storage.list(base)) sizes.set(obj.key, obj.size);
+  const steps = new Set<number>();
+  for (const key of sizes.keys()) {
+    const m = STEP_DIR.exec(key.slice(base.length));
+    if (m?.[1] !== undefined) steps.add(Number(m[1]));
+  }
+  const found: CompleteCheckpoint[] = [];
+  for (const step of [...steps].sort((a, b) => a - b)) {
+    const prefix = runKeys.checkpoint(runId, stage, step);
+    const manifestKey = runKeys.checkpointManifest(runId, stage, step);
+    if (!sizes.has(manifestKey)) continue;
+    const text = await storage.getText(manifestKey);
+    if (text === undefined) continue;
+    let parsed: ReturnType<typeof CheckpointManifest.safeParse>;
+    try {
+      parsed = CheckpointManifest.safeParse(JSON.parse(text));
+    } catch {
+      continue;
+    }
+    if (!parsed.success || parsed.data.step !== step || parsed.data.stage !== stage) continue;
+    const allThere = parsed.data.files.every((f) => sizes.get(prefix + f.path) === f.bytes);
+    if (allThere) found.push({ stage, step, prefix, manifest: parsed.data });
+  }
+  return found;
+}
+
+/** The newest complete checkpoint of a stage, or undefined when it has none. */
+export async function latestCompleteCheckpoint(
+  storage: Storage,
+  runId: string,
+  stage: number,
+): Promise<CompleteCheckpoint | undefined> {
+  return (await completeCheckpoints(storage, runId, stage)).at(-1);
+}
+
+export type InitCheckpoint =
+  | { kind: 'base'; model: string }
+  | { kind: 'checkpoint'; checkpoint: CompleteCheckpoint };
+
+/** A short text form for status.json and the environment: `base:<model>` or the checkpoint's key. */
+export function describeInit(init: InitCheckpoint): string {
+  return init.kind === 'base' ? `base:${init.model}` : init.checkpoint.prefix;
+}
+
+/**
+ * Where stage k starts: the base model for stage 1, the previous stage's final (newest complete)
+ * checkpoint after that. Undefined when stage k-1 has no complete checkpoint yet.
+ */
+export async function initCheckpoint(
+  storage: Storage,
+  runId: string,
+  manifest: StageManifest,
+  stage: number,
+  defaultBaseModel?: string,
+): Promise<InitCheckpoint | undefined> {
+  if (stage === 1) {
+    const model = manifest.base_model ?? defaultBaseModel;
+    return model === undefined ? undefined : { kind: 'base', model };
+  }
+  const previous = await latestCompleteCheckpoint(storage, runId, stage - 1);
+  return previous && { kind: 'checkpoint', checkpoint: previous };
+}
+
+export function stageOf(manifest: StageManifest, index: number): Stage {
+  const stage = manifest.stages[index - 1];
+  if (stage === undefined) throw new RangeError(`the manifest has no stage ${index}`);
+  return stage;
+}
+
+export async function readStageStatus(
+  storage: Storage,
+  runId: string,
+  stage: number,
+): Promise<StageStatusType | undefined> {
+  const key = runKeys.status(runId, stage);
+  const text = await storage.getText(key);
+  if (text === undefined) return undefined;
+  const parsed = StageStatus.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${key}: ${zodIssues(parsed.error)[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function serialize(status: StageStatusType): string {
+  return `${JSON.stringify(StageStatus.parse(status), null, 2)}\n`;
+}
+
+/** Claims a stage: writes its status only when none exists. True when this call won the claim. */
+export function claimStage(storage: Storage, status: StageStatusType): Promise<boolean> {
+  return storage.putIfAbsent(runKeys.status(status.run_id, status.stage), serialize(status));
+}
+
+export async function writeStageStatus(storage: Storage, status: StageStatusType): Promise<void> {
+  await storage.put(runKeys.status(status.run_id, status.stage), serialize(status));
+}
+
+/** Reads, changes and writes back a stage's status (last writer wins: only one job runs a stage). */
+export async function updateStageStatus(
+  storage: Storage,
+  runId: string,
+  stage: number,
+  change: (current: StageStatusType) => Partial<StageStatusType>,
+): Promise<StageStatusType> {
+  const current = await readStageStatus(storage, runId, stage);
+  if (current === undefined)
+    throw new Error(`${runKeys.status(runId, stage)} not found: claim the stage first`);
+  const next = { ...current, ...change(current), updated_at: new Date().toISOString() };
+  await writeStageStatus(storage, next);
+  return next;
+}

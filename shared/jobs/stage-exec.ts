@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Storage } from '../storage/types.ts';
+import { downloadCheckpoint, sealCheckpoint } from './checkpoint.ts';
+import {
+  describeInit,
+  initCheckpoint,
+  latestCompleteCheckpoint,
+  readRunManifest,
+  readStageStatus,
+  stageOf,
+  writeStageStatus,
+} from './contract.ts';
+import { jobName } from './runner.ts';
+import type { StageStatus } from './schema.ts';
+import { renderVerlConfig } from './verl-config.ts';
+
+/** verl writes this file in `trainer.default_local_dir` once a `global_step_<n>/` is fully saved. */
+export const LATEST_STEP_FILE = 'latest_checkpointed_iteration.txt';
+const HF_MODEL_DIR = 'actor/huggingface';
+
+export interface ExecuteStageOptions {
+  storage: Storage;
+  runId: string;
+  stage: number;
+  /** Local scratch folder: data, init model, checkpoints, rendered config. */
+  workDir: string;
+  /** Run with `sh -c`, with the GRADUS_* variables below in its environment. */
+  trainerCommand: string;
+  runner: StageStatus['runner'];
+  jobId?: string;
+  logUrl?: string;
+  nnodes?: number;
+  gpusPerNode?: number;
+  rewardFunctionPath?: string;
+  defaultBaseModel?: string;
+  env?: Record<string, string>;
+  /** How often the checkpoint folder is looked at. */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StageResult {
+  state: 'succeeded' | 'failed';
+  reason?: string;
+  sealedSteps: number[];
+  resumedFrom?: number;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function markRunning(o: ExecuteStageOptions, init: string | undefined): Promise<StageStatus> {
+  const now = new Date().toISOString();
+  const current = await readStageStatus(o.storage, o.runId, o.stage);
+  const jobIds = current?.job_ids ?? [];
+  const next: StageStatus = {
+    version: 1,
+    run_id: o.runId,
+    stage: o.stage,
+    runner: o.runner,
+    job_name: jobName(o.runId, o.stage),
+    claimed_at: now,
+    ...current,
+    state: 'running',
+    job_id: o.jobId ?? current?.job_id,
+    job_ids: o.jobId && !jobIds.includes(o.jobId) ? [...jobIds, o.jobId] : jobIds,
+    log_url: o.logUrl ?? current?.log_url,
+    attempts: (current?.attempts ?? 0) + 1,
+    init_checkpoint: init,
+    started_at: now,
+    finished_at: undefined,
+    reason: undefined,
+    updated_at: now,
+  };
+  await writeStageStatus(o.storage, next);
+  return next;
+}
+
+async function finish(
+  o: ExecuteStageOptions,
+  status: StageStatus,
+  result: StageResult,
+): Promise<StageResult> {
+  const now = new Date().toISOString();
+  await writeStageStatus(o.storage, {
+    ...status,
+    state: result.state,
+    reason: result.reason,
+    finished_at: now,
+    updated_at: now,
+  });
+  return result;
+}
+
+/** Downloads the stage's data files (checked against the manifest's sha256) into `dir`. */
+async function fetchData(o: ExecuteStageOptions, files: { path: string; sha256: string }[], dir: string) {
+  const local: string[] = [];
+  for (const file of files) {
+    const target = join(dir, ...file.path.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await o.storage.downloadFile(`runs/${o.runId}/${file.path}`, target);
+    if (sha256(await readFile(target)) !== file.sha256)
+      throw new Error(`${file.path}: sha256 does not match the manifest`);
+    local.push(target);
+  }
+  return local;
+}
+
+function runTrainer(
+  command: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGTERM', forward).on('SIGINT', forward);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGTERM', forward).off('SIGINT', forward);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/**
+ * Runs one stage of a run, the same way on a laptop and in a Batch container: marks it running,
+ * fetches its data and init checkpoint, restores its newest complete checkpoint (resume), renders the
+ * verl config, runs the trainer, seals every `global_step_<n>/` the trainer finishes, and records the
+ * outcome in status.json.
+ */
+export async function executeStage(o: ExecuteStageOptions): Promise<StageResult> {
+  const log = o.log ?? ((line: string) => console.error(`[gradus stage ${o.stage}] ${line}`));
+  const read = await readRunManifest(o.storage, o.runId);
+  if (!read.ok) throw new Error(read.message);
+  const stage = stageOf(read.manifest, o.stage);
+  const init = await initCheckpoint(o.storage, o.runId, read.manifest, o.stage, o.defaultBaseModel);
+  const status = await markRunning(o, init && describeInit(init));
+  const sealed: number[] = [];
+  if (init === undefined) {
+    const reason =
+      o.stage === 1
+        ? 'no base model: set base_model in the manifest or GRADUS_BASE_MODEL'
+        : `stage ${o.stage - 1} has no complete checkpoint to start from`;
+    return finish(o, status, { state: 'failed', reason, sealedSteps: sealed });
+  }
+  const dataDir = join(o.workDir, 'data');
+  const initDir = join(o.workDir, 'init');
+  // Storage is the source of truth: whatever a killed attempt left locally is dropped.
+  const checkpointDir = join(o.workDir, 'checkpoints');
+  await rm(checkpointDir, { recursive: true, force: true });
+  await mkdir(checkpointDir, { recursive: true });
+  const trainFiles = await fetchData(o, stage.data, dataDir);
+  let modelPath = init.kind === 'base' ? init.model : initDir;
+  if (init.kind === 'checkpoint') {
+    await rm(initDir, { recursive: true, force: true });
+    await downloadCheckpoint(o.storage, init.checkpoint, initDir);
+    if (init.checkpoint.manifest.hf_model_path)
+      modelPath = join(initDir, init.checkpoint.manifest.hf_model_path);
+  }
+  const resume = await latestCompleteCheckpoint(o.storage, o.runId, o.stage);
+  if (resume) {
+    await downloadCheckpoint(o.storage, resume, join(checkpointDir, `global_step_${resume.step}`));
+    await writeFile(join(checkpointDir, LATEST_STEP_FILE), String(resume.step));
+    log(`resuming from step ${resume.step}`);
+  }
+  const configPath = join(o.workDir, 'trainer-config.yaml');
+  const yaml = renderVerlConfig({
+    runId: o.runId,
+    stage,
+    paths: {
+      trainFiles,
+      modelPath,
+      checkpointDir,
+      rewardFunctionPath: o.rewardFunctionPath ?? '/opt/gradus/batch/gradus_reward/verl.py',
+    },
+    nnodes: o.nnodes ?? 1,
+    gpusPerNode: o.gpusPerNode ?? stage.resources?.gpus_per_node ?? 1,
+  });
+  await writeFile(configPath, yaml);
+
+  let lastSealed = resume?.step ?? -1;
+  let sealing: Promise<void> = Promise.resolve();
+  const sealNewest = async () => {
+    const text = await readFile(join(checkpointDir, LATEST_STEP_FILE), 'utf8').catch(() => '');
+    const step = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(step) || step <= lastSealed) return;
+    const localDir = join(checkpointDir, `global_step_${step}`);
+    if (!existsSync(localDir)) return;
+    lastSealed = step;
+    const hfModelPath = existsSync(join(localDir, HF_MODEL_DIR)) ? HF_MODEL_DIR : undefined;
+    await sealCheckpoint({ storage: o.storage, runId: o.runId, stage: o.stage, step, localDir, hfModelPath });
+    sealed.push(step);
+    log(`checkpoint ${step} sealed`);
+  };
+  const queueSeal = () => {
+    sealing = sealing.then(sealNewest);
+    return sealing;
+  };
+  // A failed seal surfaces after the trainer exits (the chain stays rejected); the timer only swallows it.
+  const timer = setInterval(() => queueSeal().catch(() => {}), o.pollMs ?? 2000);
+  let exit: { code: number | null; signal: string | null };
+  try {
+    exit = await runTrainer(o.trainerCommand, {
+      ...o.env,
+      GRADUS_RUN_ID: o.runId,
+      GRADUS_STAGE: String(o.stage),
+      GRADUS_DATA_FILES: trainFiles.join(','),
+      GRADUS_MODEL_PATH: modelPath,
+      GRADUS_CHECKPOINT_DIR: checkpointDir,
+      GRADUS_TRAINER_CONFIG: configPath,
+      GRADUS_CONFIG_DIR: o.workDir,
+      GRADUS_CONFIG_NAME: 'trainer-config',
+      GRADUS_TOTAL_STEPS: String(stage.settings.total_steps ?? ''),
+      GRADUS_SAVE_EVERY: String(stage.settings.save_every_steps ?? ''),
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  try {
+    await queueSeal();
+  } catch (err) {
+    return finish(o, status, {
+      state: 'failed',
+      reason: `sealing a checkpoint failed: ${(err as Error).message}`,
+      sealedSteps: sealed,
+    });
+  }
+  const base = { sealedSteps: sealed, resumedFrom: resume?.step };
+  if (exit.code !== 0) {
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    return finish(o, status, { ...base, state: 'failed', reason: `trainer exited with ${how}` });
+  }
+  if (lastSealed < 0) {
+    return finish(o, status, {
+      ...base,
+      state: 'failed',
+      reason: 'trainer exited without a complete checkpoint',
+    });
+  }
+  return finish(o, status, { ...base, state: 'succeeded' });
+}

@@ -1,0 +1,124 @@
+import { stringify } from 'yaml';
+import type { Stage } from '../curriculum/manifest.ts';
+
+/**
+ * Renders one stage's verl GRPO configuration (a Hydra config layered on verl's `ppo_trainer`), run as
+ * `python3 -m verl.trainer.main_ppo --config-path <dir> --config-name <file without .yaml>`.
+ * Settings the manifest leaves out take the paper's values (notes/paper.md section 4).
+ */
+
+export const PAPER_DEFAULTS = {
+  learning_rate: 1e-6,
+  samples_per_prompt: 16,
+  train_batch_size: 128,
+  kl_coef: 0.001,
+  entropy_coef: 0,
+  temperature: 0.6,
+  max_prompt_length: 1024,
+  save_every_steps: 50,
+} as const;
+
+export interface VerlPaths {
+  /** Local Parquet files of the stage's data. */
+  trainFiles: string[];
+  /** The model the stage starts from: an HF id or a local folder in HF format. */
+  modelPath: string;
+  /** verl's `trainer.default_local_dir`: `global_step_<n>/` folders appear here. */
+  checkpointDir: string;
+  /** The Python module holding gradus' `compute_score` (batch/gradus_reward). */
+  rewardFunctionPath: string;
+}
+
+export interface VerlConfigInput {
+  runId: string;
+  stage: Stage;
+  paths: VerlPaths;
+  nnodes: number;
+  gpusPerNode: number;
+}
+
+type Tree = { [key: string]: unknown };
+
+/** Sets `a.b.c` in a nested object, creating the levels on the way. */
+function setDotted(tree: Tree, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[part] = {};
+    node = node[part] as Tree;
+  }
+  node[parts.at(-1) as string] = value;
+}
+
+export function verlConfig(input: VerlConfigInput): Tree {
+  const { stage, paths } = input;
+  const s = { ...PAPER_DEFAULTS, ...stage.settings };
+  const maxTokens = s.max_prompt_length + s.max_response_length;
+  const config: Tree = {
+    hydra: { searchpath: ['pkg://verl.trainer.config'] },
+    defaults: ['ppo_trainer', '_self_'],
+    algorithm: { adv_estimator: 'grpo', use_kl_in_reward: false },
+    data: {
+      train_files: paths.trainFiles,
+      // verl wants validation files; in-training evaluation is off (test_freq -1), evals run separately.
+      val_files: paths.trainFiles,
+      train_batch_size: s.train_batch_size,
+      max_prompt_length: s.max_prompt_length,
+      max_response_length: s.max_response_length,
+      filter_overlong_prompts: true,
+      truncation: 'error',
+    },
+    actor_rollout_ref: {
+      model: { path: paths.modelPath, use_remove_padding: true, enable_gradient_checkpointing: true },
+      actor: {
+        optim: { lr: s.learning_rate },
+        // One update per rollout batch: the paper's "on-policy" parameter updates.
+        ppo_mini_batch_size: s.train_batch_size,
+        ppo_epochs: 1,
+        use_dynamic_bsz: true,
+        ppo_max_token_len_per_gpu: maxTokens,
+        use_kl_loss: s.kl_coef > 0,
+        kl_loss_coef: s.kl_coef,
+        kl_loss_type: 'low_var_kl',
+        entropy_coeff: s.entropy_coef,
+        checkpoint: { save_contents: ['model', 'optimizer', 'extra', 'hf_model'] },
+      },
+      rollout: {
+        name: 'vllm',
+        n: s.samples_per_prompt,
+        temperature: s.temperature,
+        max_num_batched_tokens: maxTokens,
+        gpu_memory_utilization: 0.8,
+        tensor_model_parallel_size: 1,
+      },
+      ref: { fsdp_config: { param_offload: true } },
+    },
+    custom_reward_function: { path: paths.rewardFunctionPath, name: 'compute_score' },
+    trainer: {
+      project_name: 'gradus',
+      experiment_name: `${input.runId}-s${stage.index}-${stage.name}`,
+      logger: ['console'],
+      nnodes: input.nnodes,
+      n_gpus_per_node: input.gpusPerNode,
+      default_local_dir: paths.checkpointDir,
+      resume_mode: 'auto',
+      save_freq: s.save_every_steps,
+      test_freq: -1,
+      val_before_train: false,
+      // Older local copies can go: every saved step is on storage already.
+      max_actor_ckpt_to_keep: 2,
+      ...(s.total_steps === undefined ? {} : { total_training_steps: s.total_steps }),
+    },
+    // Read by gradus, ignored by verl. Stock verl has no switch that keeps truncated responses out of
+    // the loss; the image must carry a verl that reads `gradus.mask_truncated_responses`.
+    gradus: { run_id: input.runId, stage: stage.index, mask_truncated_responses: s.mask_truncated ?? false },
+  };
+  for (const [key, value] of Object.entries(s.trainer_overrides ?? {})) setDotted(config, key, value);
+  return config;
+}
+
+export function renderVerlConfig(input: VerlConfigInput): string {
+  const header = `# verl GRPO config for run ${input.runId}, stage ${input.stage.index} (${input.stage.name}); rendered by gradus\n`;
+  return header + stringify(verlConfig(input), { lineWidth: 0 });
+}
