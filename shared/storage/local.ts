@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,6 +63,30 @@ export class LocalStorage implements Storage {
     } catch (err) {
       if (isMissing(err)) throw notFound(this.url, key);
       throw backendError(`read ${key}`, err);
+    }
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    const path = this.pathOf(key);
+    checkRange(start, end);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if (isMissing(err)) throw notFound(this.url, key);
+      throw backendError(`read ${key}`, err);
+    }
+    try {
+      const out = new Uint8Array(end - start);
+      let filled = 0;
+      while (filled < out.length) {
+        const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === out.length ? out : out.subarray(0, filled);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -210,6 +245,12 @@ export async function downloadTo(source: Readable, localPath: string): Promise<v
   } catch (err) {
     await rm(temp, { force: true });
     throw err instanceof StorageError ? err : backendError(`download to ${localPath}`, err);
+  }
+}
+
+export function checkRange(start: number, end: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new StorageError('BACKEND', `invalid byte range ${start}..${end}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { checkKey, checkPrefix, joinKey } from './keys.ts';
-import { downloadTo, notFound } from './local.ts';
+import { checkRange, downloadTo, notFound } from './local.ts';
 import {
   defaultS3ClientFactory,
   resolveS3Options,
@@ -80,6 +80,19 @@ export class S3Storage implements Storage {
     const stream = await this.getBody(key);
     if (stream === undefined) throw notFound(this.url, key);
     return stream;
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    checkRange(start, end);
+    if (end === start) {
+      if ((await this.head(key)) === undefined) throw notFound(this.url, key);
+      return new Uint8Array(0);
+    }
+    const stream = await this.getBody(key, `bytes=${start}-${end - 1}`);
+    if (stream === undefined) throw notFound(this.url, key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
   }
 
   async put(key: string, body: Body): Promise<void> {
@@ -161,13 +174,15 @@ export class S3Storage implements Storage {
     );
   }
 
-  private async getBody(key: string): Promise<Readable | undefined> {
+  private async getBody(key: string, Range?: string): Promise<Readable | undefined> {
     const Key = this.objectKey(key);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range }));
       return out.Body as Readable;
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
+      // A range starting past the end: answer like a short read of a local file.
+      if (httpStatus(err) === 416) return Readable.from([]);
       throw backendError(`read ${key}`, err);
     }
   }

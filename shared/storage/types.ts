@@ -26,6 +26,12 @@ export interface Storage {
   getText(key: string): Promise<string | undefined>;
   /** A stream of the object's bytes; rejects with a `StorageError` (code NOT_FOUND) when missing. */
   readStream(key: string): Promise<Readable>;
+  /**
+   * Bytes `start` (inclusive) to `end` (exclusive) of an object, for formats read by random access
+   * (Parquet footers and row groups). Optional so other implementations stay valid; both built-in
+   * backends have it. Rejects with NOT_FOUND when missing.
+   */
+  readRange?(key: string, start: number, end: number): Promise<Uint8Array>;
   /** Writes the whole object atomically. */
   put(key: string, body: Body): Promise<void>;
   /**

@@ -68,6 +68,17 @@ export function storageContract(
       await expect(storage.readStream('s/missing.jsonl')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
+    it('reads byte ranges, short at the end, and NOT_FOUND for a missing key', async () => {
+      const storage = await make();
+      await storage.put('r/bytes.bin', new Uint8Array(Array.from({ length: 100 }, (_, i) => i)));
+      expect(storage.readRange).toBeTypeOf('function');
+      const readRange = storage.readRange?.bind(storage) as NonNullable<Storage['readRange']>;
+      expect([...(await readRange('r/bytes.bin', 10, 15))]).toEqual([10, 11, 12, 13, 14]);
+      expect([...(await readRange('r/bytes.bin', 98, 110))]).toEqual([98, 99]);
+      expect((await readRange('r/bytes.bin', 0, 0)).length).toBe(0);
+      await expect(readRange('r/none.bin', 0, 4)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
     it('putIfAbsent creates a missing object and reports it', async () => {
       const storage = await make();
       expect(await storage.putIfAbsent('claims/stage-1', 'worker-a')).toBe(true);
