@@ -1,0 +1,213 @@
+// Packages the Lambda with osls (offline) and checks the artifact: the template's function settings, the
+// zip's size and exact contents, and that the handler, loaded from the UNZIPPED zip in a fresh Node
+// process, answers API Gateway v2 and Function URL events for math and Python code items.
+//
+//   npm run check:lambda
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildLambda, type LambdaArch, shippedModuleFiles } from './build-lambda.ts';
+import { EXPECTED_SCORES } from './lambda/events.ts';
+import { extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 2 ** 20;
+
+/** Lambda takes 50 MB zipped (direct upload) and 250 MB unzipped; ours stays well below both. */
+export const LAMBDA_BUDGET = { zipBytes: 16 * MiB, unzippedBytes: 40 * MiB };
+
+const ARTIFACT = join(root, '.serverless', 'gradus.zip');
+const TEMPLATE = join(root, '.serverless', 'cloudformation-template-update-stack.json');
+const PREFIX = 'dist/lambda/';
+
+export interface Invocation {
+  name: string;
+  ms: number;
+  statusCode: number;
+}
+
+export interface LambdaCheckReport {
+  arch: LambdaArch;
+  zipBytes: number;
+  unzippedBytes: number;
+  files: number;
+  invocations: Invocation[];
+  /** Everything found wrong; empty when the artifact is good. */
+  problems: string[];
+}
+
+export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
+  const { arch } = await buildLambda();
+  await oslsPackage();
+  const problems = checkTemplate(JSON.parse(await readFile(TEMPLATE, 'utf8')), arch);
+  const zip = await readFile(ARTIFACT);
+  const entries = listZip(zip).filter((e) => !e.isDirectory);
+  problems.push(...(await checkContents(entries, arch)));
+  const unzippedBytes = entries.reduce((sum, e) => sum + e.size, 0);
+  if (zip.length > LAMBDA_BUDGET.zipBytes) {
+    problems.push(`zip is ${mib(zip.length)}, over the budget of ${mib(LAMBDA_BUDGET.zipBytes)}`);
+  }
+  if (unzippedBytes > LAMBDA_BUDGET.unzippedBytes) {
+    problems.push(
+      `unzipped size is ${mib(unzippedBytes)}, over the budget of ${mib(LAMBDA_BUDGET.unzippedBytes)}`,
+    );
+  }
+  const invocations = await invokeUnzipped(problems);
+  return { arch, zipBytes: zip.length, unzippedBytes, files: entries.length, invocations, problems };
+}
+
+async function oslsPackage(): Promise<void> {
+  const osls = join(
+    dirname(createRequire(import.meta.url).resolve('osls/package.json')),
+    'bin',
+    'serverless.js',
+  );
+  try {
+    await run(process.execPath, [osls, 'package'], { cwd: root, timeout: 180_000, maxBuffer: 16 * MiB });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`osls package failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
+
+interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/** The generated CloudFormation: one function on nodejs24.x for the built architecture, URL + HTTP API. */
+export function checkTemplate(template: Template, arch: LambdaArch): string[] {
+  const problems: string[] = [];
+  const resources = Object.values(template.Resources);
+  const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function')?.Properties as
+    | {
+        Handler?: string;
+        Runtime?: string;
+        Architectures?: string[];
+        Environment?: { Variables?: Record<string, string> };
+      }
+    | undefined;
+  if (!fn) return ['the template has no AWS::Lambda::Function'];
+  if (fn.Handler !== 'dist/lambda/lambda.handler')
+    problems.push(`handler is ${fn.Handler}, not dist/lambda/lambda.handler`);
+  if (fn.Runtime !== 'nodejs24.x') problems.push(`runtime is ${fn.Runtime}, not nodejs24.x`);
+  const fnArch = fn.Architectures?.[0] ?? 'x86_64';
+  if (fnArch !== arch)
+    problems.push(
+      `the function is ${fnArch} but the artifact was built for ${arch} (set LAMBDA_ARCH for both)`,
+    );
+  if (!fn.Environment?.Variables?.NODE_OPTIONS?.includes('--no-node-snapshot')) {
+    problems.push('NODE_OPTIONS lacks --no-node-snapshot (isolated-vm needs it)');
+  }
+  for (const type of ['AWS::Lambda::Url', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Route']) {
+    if (!resources.some((r) => r.Type === type)) problems.push(`the template has no ${type}`);
+  }
+  return problems;
+}
+
+/** Exactly the bundle, the runtime sources and the listed node_modules files: nothing missing, nothing stray. */
+async function checkContents(entries: ZipEntry[], arch: LambdaArch): Promise<string[]> {
+  const expected = new Set(['lambda.mjs', 'reward-worker.mjs', 'build.json']);
+  for (const [dir, to] of [
+    ['shared/code/python/isolate', 'isolate'],
+    ['shared/code/javascript/runtime', 'runtime'],
+  ] as const) {
+    for (const name of await readdir(join(root, dir))) expected.add(`${to}/${name}`);
+  }
+  for (const file of shippedModuleFiles(arch)) expected.add(`node_modules/${file}`);
+  const names = new Set(entries.map((e) => e.name));
+  const problems: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX) || !expected.has(name.slice(PREFIX.length)))
+      problems.push(`stray file in the zip: ${name}`);
+  }
+  for (const name of expected)
+    if (!names.has(PREFIX + name)) problems.push(`missing from the zip: ${PREFIX}${name}`);
+  const nodeArch = arch === 'arm64' ? 'arm64' : 'x64';
+  const esbuildBinary = entries.find(
+    (e) => e.name === `${PREFIX}node_modules/@esbuild/linux-${nodeArch}/bin/esbuild`,
+  );
+  if (esbuildBinary && (esbuildBinary.mode & 0o111) === 0)
+    problems.push('the esbuild binary is not executable in the zip');
+  return problems;
+}
+
+/** Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node. */
+async function invokeUnzipped(problems: string[]): Promise<Invocation[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
+  try {
+    await extractZip(ARTIFACT, join(dir, 'task'));
+    const resultsPath = join(dir, 'responses.json');
+    const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
+    try {
+      await run(process.execPath, [driver, join(dir, 'task', 'dist', 'lambda', 'lambda.mjs'), resultsPath], {
+        cwd: join(dir, 'task'),
+        timeout: 180_000,
+        maxBuffer: 16 * MiB,
+        // As Lambda starts Node (serverless.yml's NODE_OPTIONS).
+        env: { ...process.env, NODE_OPTIONS: '--no-node-snapshot' },
+      });
+    } catch (err) {
+      const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+      problems.push(`the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
+      return [];
+    }
+    const responses = JSON.parse(await readFile(resultsPath, 'utf8')) as {
+      name: string;
+      ms: number;
+      response: { statusCode: number; body: string };
+    }[];
+    for (const { name, response } of responses) problems.push(...checkResponse(name, response));
+    return responses.map(({ name, ms, response }) => ({ name, ms, statusCode: response.statusCode }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function checkResponse(name: string, response: { statusCode: number; body: string }): string[] {
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  const fail = (what: string) => [
+    `${name}: ${what} (status ${response.statusCode}, body ${response.body.slice(0, 300)})`,
+  ];
+  if (name.endsWith('GET /healthz'))
+    return response.statusCode === 200 && body.ok === true ? [] : fail('not healthy');
+  if (name.endsWith('(invalid body)')) {
+    const code = (body.error as { code?: string } | undefined)?.code;
+    return response.statusCode === 400 && code === 'VALIDATION_ERROR'
+      ? []
+      : fail('expected 400 VALIDATION_ERROR');
+  }
+  if (response.statusCode !== 200) return fail('expected 200');
+  const results = body.results as { id: string; score: number; status: string }[];
+  const problems: string[] = [];
+  for (const [id, score] of Object.entries(EXPECTED_SCORES)) {
+    const result = results.find((r) => r.id === id);
+    if (result?.score !== score || result.status !== 'ok') {
+      problems.push(
+        `${name}: item ${id} should score ${score} with status ok, got ${JSON.stringify(result)}`,
+      );
+    }
+  }
+  return problems;
+}
+
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+if (import.meta.main) {
+  const report = await checkLambdaPackage();
+  console.log(
+    `lambda artifact (${report.arch}): ${mib(report.zipBytes)} zipped (budget ${mib(LAMBDA_BUDGET.zipBytes)}), ` +
+      `${mib(report.unzippedBytes)} unzipped (budget ${mib(LAMBDA_BUDGET.unzippedBytes)}), ${report.files} files`,
+  );
+  for (const i of report.invocations)
+    console.log(`  ${String(i.statusCode).padEnd(4)} ${String(i.ms).padStart(6)} ms  ${i.name}`);
+  if (report.problems.length > 0) {
+    console.error(`\n${report.problems.length} problem(s):\n- ${report.problems.join('\n- ')}`);
+    process.exit(1);
+  }
+  console.log('ok');
+}

@@ -1,0 +1,119 @@
+// Synthetic Lambda events in the two shapes the reward function receives (both payload format 2.0):
+// from the API Gateway HTTP API (`httpApi: '*'`, route `$default`) and from the Function URL.
+
+export type EventSource = 'http-api' | 'function-url';
+
+export interface HttpEventOptions {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** Function URLs base64-encode bodies they do not recognise as text; exercises the adapter's decoding. */
+  base64?: boolean;
+}
+
+const DOMAIN: Record<EventSource, string> = {
+  'http-api': 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
+  'function-url': 'a1b2c3d4e5f6g7h8i9j0.lambda-url.us-east-1.on.aws',
+};
+
+export function httpEvent(source: EventSource, options: HttpEventOptions): Record<string, unknown> {
+  const text = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const domainName = DOMAIN[source];
+  const headers: Record<string, string> = {
+    host: domainName,
+    'user-agent': 'gradus-artifact-check',
+    'x-forwarded-proto': 'https',
+  };
+  if (text !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(text));
+  }
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: options.path,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: source === 'function-url' ? 'anonymous' : '123456789012',
+      apiId: domainName.split('.')[0],
+      domainName,
+      domainPrefix: domainName.split('.')[0],
+      http: {
+        method: options.method,
+        path: options.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '198.51.100.7',
+        userAgent: 'gradus-artifact-check',
+      },
+      requestId: `${source}-request`,
+      routeKey: '$default',
+      stage: '$default',
+      time: '25/Nov/2026:19:00:00 +0000',
+      timeEpoch: 1795633200000,
+    },
+    ...(text === undefined
+      ? {}
+      : {
+          body: options.base64 ? Buffer.from(text).toString('base64') : text,
+          isBase64Encoded: !!options.base64,
+        }),
+  };
+}
+
+/** One batch with a right and a wrong math answer and a passing and a failing Python program. */
+export const REWARD_BATCH = {
+  items: [
+    { id: 'math-right', task: 'math', response: 'so $x = \\boxed{\\frac{1}{2}}$', ground_truth: '0.5' },
+    { id: 'math-wrong', data_source: 'gsm8k', response: 'The answer is 7.', ground_truth: '8' },
+    {
+      id: 'python-right',
+      task: 'code',
+      response: '```python\na, b = map(int, input().split())\nprint(a + b)\n```',
+      ground_truth: { inputs: ['1 2\n', '5 7\n'], outputs: ['3\n', '12\n'] },
+    },
+    {
+      id: 'python-wrong',
+      task: 'code',
+      response: '```python\na, b = map(int, input().split())\nprint(a * b)\n```',
+      ground_truth: { inputs: ['1 2\n', '5 7\n'], outputs: ['3\n', '12\n'] },
+    },
+  ],
+};
+
+/** What the batch must score: id -> score. */
+export const EXPECTED_SCORES: Record<string, number> = {
+  'math-right': 1,
+  'math-wrong': 0,
+  'python-right': 1,
+  'python-wrong': 0,
+};
+
+export interface InvocationCase {
+  name: string;
+  event: Record<string, unknown>;
+}
+
+/** The events the packaged handler must answer, from both sources. */
+export function invocationCases(): InvocationCase[] {
+  const cases: InvocationCase[] = [];
+  for (const source of ['http-api', 'function-url'] as const) {
+    cases.push(
+      { name: `${source} GET /healthz`, event: httpEvent(source, { method: 'GET', path: '/healthz' }) },
+      {
+        name: `${source} POST /v1/reward`,
+        event: httpEvent(source, {
+          method: 'POST',
+          path: '/v1/reward',
+          body: REWARD_BATCH,
+          base64: source === 'function-url',
+        }),
+      },
+      {
+        name: `${source} POST /v1/reward (invalid body)`,
+        event: httpEvent(source, { method: 'POST', path: '/v1/reward', body: { items: 'none' } }),
+      },
+    );
+  }
+  return cases;
+}
