@@ -89,6 +89,9 @@ export function mapItem(sample: TrainerSample, query: TrainerQuery): Mapped {
   const gold = goldOf(sample.label, sample.labelPath);
   if ('problem' in gold) return { problem: gold.problem, item: base };
   const item: RewardItem = { ...base, response: sample.response, ground_truth: gold.gold };
+  // Only tests come as an object: without a task or data_source saying otherwise, such a label is code.
+  if (isPlainObject(gold.gold) && item.task === undefined && item.data_source === undefined)
+    item.task = 'code';
   if (isPlainObject(sample.extra_info)) item.extra_info = sample.extra_info;
   const task = checkItem(item);
   return typeof task === 'string' ? { item } : { problem: task, item: base };
