@@ -169,7 +169,10 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmitRunRes
     const dependsOn = previous?.state === 'succeeded' ? undefined : previous?.job_id;
     let status: StageStatus;
     let submitted = false;
-    if (await claimStage(storage, fresh)) {
+    // Reading first settles a redelivered event with one GET (the only guard on servers that ignore
+    // If-None-Match, such as s3rver); the conditional write settles a race between two deliveries.
+    const seen = await readStageStatus(storage, runId, stage.index);
+    if (seen === undefined && (await claimStage(storage, fresh))) {
       status = await submitClaimed(options, stage, fresh, dependsOn);
       submitted = true;
     } else {
