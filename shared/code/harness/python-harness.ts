@@ -2,8 +2,8 @@
  * The Python text that runs call and script tests around a program, in three modes (PYTHON_HARNESS at
  * the end). A mode's text is the same for every run; the host appends `__gradus_main()` and sends the
  * rest on stdin (index.ts), so the program text holds no test data (the sandbox registers it in
- * linecache as `<solution>`). Each mode's text holds only the parts it runs: compiling it is most of a
- * run's cost in Pyodide.
+ * linecache as `<solution>`). The three texts are compiled once into the Python sandbox's memory snapshot
+ * (python/precompiled.ts), so a harness run does not compile its ~170-670 lines again (~20 ms each).
  *
  * call (APPS fn_name, LiveCodeBench functional): stdin is the nonce, then the spec JSON. The harness
  * captures what it uses later (stdout's write, builtins, snapshots of the builtins, math and random
@@ -940,8 +940,8 @@ const TEST = String.raw`    test_ns = {'__name__': '__main__', '__builtins__': b
 export type HarnessMode = 'call' | 'record' | 'replay';
 
 /**
- * The harness text of each mode: only the parts that mode runs, since compiling the text is most of a
- * run's cost in Pyodide (about 23 us a line). The host appends `__gradus_main()`.
+ * The harness text of each mode: only the parts that mode runs. The host appends `__gradus_main()`; the
+ * Python sandbox has these programs precompiled in its snapshot (python/precompiled.ts).
  */
 export const PYTHON_HARNESS: Readonly<Record<HarnessMode, string>> = {
   call: COMMON + CALL,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRECOMPILED_PROGRAMS } from './precompiled.ts';
 
 /**
  * The files an interpreter is built from: Pyodide's two scripts rewritten to run as classic scripts in a
@@ -18,7 +19,7 @@ export interface PythonAssets {
   prelude: string;
   /** The host-facing functions of an interpreter (isolate/runner.js). */
   runner: string;
-  /** Python code run once before the memory snapshot is taken (isolate/runner.py). */
+  /** Python code run once before the memory snapshot is taken (isolate/runner.py, then the precompiling). */
   pythonSetup: string;
   /** Files the loader reads through the d8-style `readbuffer`, by their path inside the isolate. */
   files: Record<string, Uint8Array>;
@@ -115,6 +116,14 @@ export function rewriteAsm(source: string): string {
   return `(function(){'use strict';${GATE}${out}\nglobalThis._createPyodideModule=_createPyodideModule;})();`;
 }
 
+/**
+ * The Python call that compiles `programs` into the snapshot (runner.py, `_gradus_precompile`). A JSON
+ * string is a valid Python string literal with the same value (JSON's escapes are a subset of Python's).
+ */
+function precompileCall(programs: readonly string[]): string {
+  return `_gradus_precompile([${programs.map((p) => JSON.stringify(p)).join(', ')}])`;
+}
+
 let cached: PythonAssets | undefined;
 
 /** Reads and rewrites everything once per process. */
@@ -127,7 +136,7 @@ export function loadAssets(): PythonAssets {
   const asm = rewriteAsm(text(join(dir, 'pyodide.asm.mjs')));
   const prelude = text(join(here, 'isolate', 'prelude.js'));
   const runner = text(join(here, 'isolate', 'runner.js'));
-  const pythonSetup = text(join(here, 'isolate', 'runner.py'));
+  const pythonSetup = `${text(join(here, 'isolate', 'runner.py'))}\n${precompileCall(PRECOMPILED_PROGRAMS)}\n`;
   const files: Record<string, Uint8Array> = {};
   for (const name of ['pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
     files[PYODIDE_URL + name] = readFileSync(join(dir, name));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRun, newNonce, readMarker } from '../../../shared/code/harness/index.ts';
 import type { PythonSandbox } from '../../../shared/code/python/index.ts';
+import { PRECOMPILED_PROGRAMS } from '../../../shared/code/python/precompiled.ts';
 import type { RunLimits, RunResult } from '../../../shared/code/types.ts';
 import { py, startSandbox } from './helpers.ts';
 
@@ -100,6 +102,31 @@ describe('PythonSandbox: every run starts clean', () => {
     expect(result).toMatchObject({ status: 'ok', stdout: 'x\n' });
     expect((await run('import os\nprint(os.listdir("/tmp"))')).stdout).toBe('[]\n');
     expect(sandbox.boots).toBe(boots);
+  });
+
+  it('runs the precompiled harness as it is, even after a run replaced its code objects', async () => {
+    // The harness's code objects live in the snapshot (runner.py, _PRECOMPILED), reachable by walking
+    // frames; a run that swaps them must not change what the next harness run executes.
+    const swap = await run(
+      py(
+        'import sys',
+        'cache = sys._getframe(0).f_back.f_globals["_PRECOMPILED"]',
+        'for text in cache: cache[text] = compile("print(\'hijacked\')", "<solution>", "exec")',
+        'print(len(cache))',
+      ),
+    );
+    expect(swap).toMatchObject({ status: 'ok', stdout: `${PRECOMPILED_PROGRAMS.length}\n` });
+    const nonce = newNonce();
+    const call = buildRun(
+      { kind: 'call', fnName: 'double', args: [21], expected: 42 },
+      'def double(n):\n    return n * 2\n',
+      'python',
+      nonce,
+    );
+    if ('error' in call) throw new Error(call.error);
+    const harnessed = await run(call.program, call.stdin);
+    expect(harnessed.stdout).not.toContain('hijacked');
+    expect(readMarker(harnessed.stdout, nonce)).toEqual({ ok: true, hasResult: true, result: 42 });
   });
 });
 

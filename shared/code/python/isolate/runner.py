@@ -15,7 +15,7 @@ import types
 import abc, array, asyncio, bisect, calendar, cmath, collections, contextlib, copy, csv, dataclasses  # noqa: E401
 import datetime, decimal, enum, fractions, functools, graphlib, hashlib, heapq, io, itertools, json  # noqa: E401
 import math, numbers, operator, os, pickle, pprint, queue, random, re, statistics, string, struct  # noqa: E401
-import textwrap, time, typing, unicodedata  # noqa: E401
+import ast, textwrap, time, typing, unicodedata  # noqa: E401
 import collections.abc, os.path  # noqa: E401
 
 # The remaining builtin (C) modules, so that none has to be created once _imp.create_builtin is gone.
@@ -268,7 +268,7 @@ def _gradus_run(code, recursion_limit):
     sys.argv = [_FILENAME]
     linecache.cache[_FILENAME] = (len(code), None, code.splitlines(True), _FILENAME)
     try:
-        program = compile(code, _FILENAME, "exec", dont_inherit=True)
+        program = _PRECOMPILED.get(code) or compile(code, _FILENAME, "exec", dont_inherit=True)
     except MemoryError as error:
         _print_exception(error.with_traceback(None))
         return "memory"
@@ -295,6 +295,17 @@ def _gradus_run(code, recursion_limit):
         pass
     _flush()
     return outcome
+
+
+# Programs the host runs often (the test harness), compiled once into the snapshot: _gradus_run takes
+# the code object of a program whose text is one of these instead of compiling it again (compiling the
+# harness was most of a harness run's cost). A run may change this dict; the reset after it undoes that.
+_PRECOMPILED = {}
+
+
+def _gradus_precompile(programs):
+    for code in programs:
+        _PRECOMPILED[code] = compile(code, _FILENAME, "exec", dont_inherit=True)
 
 
 _WARMUP = (

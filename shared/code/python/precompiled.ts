@@ -1,0 +1,10 @@
+import { type HarnessMode, harnessProgram } from '../harness/index.ts';
+
+const MODES: readonly HarnessMode[] = ['call', 'record', 'replay'];
+
+/**
+ * Program texts compiled once into the memory snapshot: a run of one of them takes the code object
+ * from there instead of compiling the text again (isolate/runner.py, `_gradus_precompile`). These are
+ * the test harness's programs: compiling one was ~20 ms, most of a harness run.
+ */
+export const PRECOMPILED_PROGRAMS: readonly string[] = MODES.map(harnessProgram);
