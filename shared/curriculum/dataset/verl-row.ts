@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { type ColumnSpec, type ColumnType, inferColumns } from './columns.ts';
+import { DatasetError, type RecordPlace } from './errors.ts';
+
+/** One chat message of a prompt, as verl's chat templates take it. */
+export const ChatMessage = z.looseObject({ role: z.string().min(1), content: z.string() });
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/**
+ * A dataset row in verl's schema. `ground_truth` is a math answer (text, number or a list of accepted
+ * answers) or a code problem's tests (an object, or JSON text as verl's code datasets store them).
+ */
+export const VerlDatasetRow = z.looseObject({
+  data_source: z.string().min(1),
+  prompt: z.array(ChatMessage).min(1),
+  ability: z.string().min(1),
+  reward_model: z.looseObject({
+    style: z.string().min(1),
+    ground_truth: z.union([z.string(), z.number(), z.array(z.string()), z.record(z.string(), z.unknown())]),
+  }),
+  extra_info: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+export type VerlDatasetRow = z.infer<typeof VerlDatasetRow>;
+
+/** Validates one record; the error names the file, row and the first wrong field ("reward_model.ground_truth"). */
+export function parseVerlRow(value: unknown, place: RecordPlace): VerlDatasetRow {
+  const parsed = VerlDatasetRow.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') || undefined;
+  throw new DatasetError(issue?.message ?? 'not a verl row', { ...place, field });
+}
+
+/**
+ * How a verl row is stored in Parquet: `prompt` a list of `{role, content}` structs, `reward_model` a
+ * `{style, ground_truth}` struct, `extra_info` a struct of the fields the caller names (or the first rows
+ * have). Parquet columns have one type, so `ground_truth` is always text: a number is written as its digits,
+ * a list or an object as JSON text (how verl's own code datasets keep their tests).
+ */
+export function verlColumns(
+  extraInfo: Record<string, ColumnType> = {},
+  others: ColumnSpec[] = [],
+): ColumnSpec[] {
+  const columns: ColumnSpec[] = [
+    { name: 'data_source', type: 'string' },
+    { name: 'prompt', type: { list: { struct: { role: 'string', content: 'string' } } } },
+    { name: 'ability', type: 'string' },
+    { name: 'reward_model', type: { struct: { style: 'string', ground_truth: 'string' } } },
+  ];
+  // Parquet has no empty groups; verl reads a missing extra_info as {}.
+  if (Object.keys(extraInfo).length > 0) columns.push({ name: 'extra_info', type: { struct: extraInfo } });
+  return [...columns, ...others];
+}
+
+/** The Parquet columns for these sample rows: verl's fixed ones, `extra_info` and any other keys inferred. */
+export function verlColumnsFor(samples: readonly VerlDatasetRow[]): ColumnSpec[] {
+  const extra = inferColumns(samples.map((row) => row.extra_info ?? {}));
+  const fixed = new Set(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
+  const others = inferColumns(samples).filter((c) => !fixed.has(c.name));
+  return verlColumns(Object.fromEntries(extra.map((c) => [c.name, c.type])), others);
+}
+
+/** The row as `verlColumns` stores it (prompt messages reduced to role and content, gold as text). */
+export function toVerlParquetRow(row: VerlDatasetRow): Record<string, unknown> {
+  const gold = row.reward_model.ground_truth;
+  return {
+    ...row,
+    prompt: row.prompt.map(({ role, content }) => ({ role, content })),
+    reward_model: {
+      style: row.reward_model.style,
+      ground_truth: typeof gold === 'string' ? gold : JSON.stringify(gold),
+    },
+    extra_info: row.extra_info ?? undefined,
+  };
+}
