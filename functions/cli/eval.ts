@@ -1,0 +1,217 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { discoverModel } from '../../shared/eval/generate/client.ts';
+import { runStoredEval } from '../../shared/eval/job.ts';
+import { EvalPlan } from '../../shared/eval/plan.ts';
+import { PRESETS } from '../../shared/eval/presets.ts';
+import { htmlReport } from '../../shared/eval/report/html.ts';
+import { markdownReport, markdownTable } from '../../shared/eval/report/markdown.ts';
+import { writeReport } from '../../shared/eval/report/write.ts';
+import { parseResults } from '../../shared/eval/results.ts';
+import { type EvalProgress, knownBenchmarks, runEval } from '../../shared/eval/run.ts';
+import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
+import { openStorage } from '../../shared/storage/index.ts';
+import { type ProgressBar, progressBar } from './progress.ts';
+
+const int = (min: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+  return n;
+};
+const number = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+};
+
+/** `aime24,math500=path/to/file.jsonl` -> [{name: 'aime24'}, {name: 'math500', source: '...'}]. */
+export function parseBenchmarkList(value: string): { name: string; source?: string }[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      return eq < 0 ? { name: entry } : { name: entry.slice(0, eq), source: entry.slice(eq + 1) };
+    });
+  if (list.length === 0) throw new InvalidArgumentError('name at least one benchmark');
+  return list;
+}
+
+interface EvalFlags {
+  model?: string;
+  modelName?: string;
+  apiKeyEnv: string;
+  benchmarks: { name: string; source?: string }[];
+  dataDir?: string;
+  preset: string;
+  responses?: string;
+  out: string;
+  k?: number;
+  limit?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  promptMode: 'chat' | 'completions';
+  requestMode: 'n' | 'single';
+  template?: string;
+  concurrency?: number;
+  label?: string;
+  scoreConcurrency?: number;
+}
+
+/** One progress bar per benchmark and phase, each announced on its own line. */
+function phaseBars(stream: NodeJS.WriteStream) {
+  let current: { key: string; bar: ProgressBar } | undefined;
+  return (p: EvalProgress) => {
+    const key = `${p.benchmark} ${p.phase}`;
+    if (p.phase === 'load' || p.phase === 'done') return;
+    if (current?.key !== key) {
+      stream.write(`${key}\n`);
+      current = { key, bar: progressBar(stream) };
+    }
+    if (p.done >= p.total) current.bar.finish(p.done);
+    else current.bar.update(p.done, p.total ? p.done / p.total : undefined);
+  };
+}
+
+async function runEvalCommand(flags: EvalFlags): Promise<void> {
+  const apiKey = process.env[flags.apiKeyEnv] || undefined;
+  const model = flags.model
+    ? {
+        baseUrl: flags.model,
+        model: flags.modelName ?? (await discoverModel(flags.model, apiKey)),
+        apiKey,
+        promptMode: flags.promptMode,
+        requestMode: flags.requestMode,
+      }
+    : undefined;
+  const sampling = Object.fromEntries(
+    Object.entries({
+      temperature: flags.temperature,
+      topP: flags.topP,
+      maxTokens: flags.maxTokens,
+      seed: flags.seed,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const parsed = EvalPlan.safeParse({
+    benchmarks: flags.benchmarks,
+    preset: flags.preset,
+    model,
+    responses: flags.responses,
+    k: flags.k,
+    limit: flags.limit,
+    sampling,
+    template: flags.template ? await readFile(flags.template, 'utf8') : undefined,
+    concurrency: flags.concurrency,
+    label: flags.label,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${issue?.path.join('.') || 'options'}: ${issue?.message}`);
+  }
+  const { scorer } = createNodeScorer({ poolSize: flags.scoreConcurrency });
+  try {
+    const results = await runEval(parsed.data, {
+      scorer,
+      workDir: flags.out,
+      benchmarkDir: flags.dataDir,
+      onProgress: phaseBars(process.stderr),
+    });
+    const paths = await writeReport(flags.out, results);
+    process.stdout.write(`\n${markdownTable([results])}\n`);
+    process.stdout.write(`results: ${paths.results}\nreport: ${paths.html}\n`);
+  } finally {
+    await scorer.close();
+  }
+}
+
+async function compareCommand(files: string[], opts: { out?: string }): Promise<void> {
+  const results = await Promise.all(
+    files.map(async (file) => parseResults(JSON.parse(await readFile(file, 'utf8')), file)),
+  );
+  const labels = new Set<string>();
+  for (const [i, r] of results.entries()) {
+    // Two runs of one model need distinct names in the table and the chart legend.
+    if (labels.has(r.label)) r.label = `${r.label} (${files[i]})`;
+    labels.add(r.label);
+  }
+  process.stdout.write(markdownTable(results));
+  if (opts.out) {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(opts.out, { recursive: true });
+    await writeFile(`${opts.out}/compare.md`, markdownReport(results));
+    await writeFile(`${opts.out}/compare.html`, htmlReport(results));
+    process.stdout.write(`report: ${opts.out}/compare.html\n`);
+  }
+}
+
+/** Adds `gradus eval` (and `gradus eval compare`, `gradus eval job`) to the program. */
+export function addEvalCommand(program: Command): void {
+  const evalCommand = program
+    .command('eval')
+    .description(
+      'evaluate a model on benchmarks: generate with an OpenAI-compatible endpoint (or score --responses), ' +
+        'score with our verifiers, write results.json, report.md and report.html',
+    )
+    .option('--model <url>', 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1')
+    .option('--model-name <name>', "the request's model field (default: the first of GET <url>/models)")
+    .option('--api-key-env <var>', 'environment variable holding the API key', 'OPENAI_API_KEY')
+    .requiredOption(
+      '--benchmarks <list>',
+      `comma-separated, name or name=file (${knownBenchmarks()})`,
+      parseBenchmarkList,
+    )
+    .option('--data-dir <dir>', 'folder of benchmark files for names given without a file')
+    .addOption(
+      new Option('--preset <name>', 'sampling protocol').choices(Object.keys(PRESETS)).default('paper'),
+    )
+    .option('--responses <file>', 'score these pre-generated responses (JSONL/Parquet rollouts rows) instead')
+    .requiredOption('--out <dir>', 'output folder (also holds the resume journals)')
+    .option('--k <n>', "samples per problem (default: the preset's)", int(1))
+    .option('--limit <n>', 'only the first n problems of each benchmark', int(1))
+    .option('--temperature <t>', 'override the preset', number)
+    .option('--top-p <p>', 'override the preset', number)
+    .option('--max-tokens <n>', 'override the preset', int(1))
+    .option('--seed <n>', 'sample j is requested with seed + j', int(0))
+    .addOption(
+      new Option('--prompt-mode <mode>', 'chat or raw completions')
+        .choices(['chat', 'completions'])
+        .default('chat'),
+    )
+    .addOption(
+      new Option('--request-mode <mode>', 'n: one request per problem with n; single: one per sample')
+        .choices(['n', 'single'])
+        .default('n'),
+    )
+    .option('--template <file>', 'prompt template file ({problem} is replaced)')
+    .option('--concurrency <n>', 'requests in flight', int(1))
+    .option('--score-concurrency <n>', 'scoring worker threads (default: one per core)', int(1))
+    .option('--label <name>', 'name of this run in reports')
+    .action(runEvalCommand);
+
+  evalCommand
+    .command('compare')
+    .description('compare results.json files (checkpoints, stages): a table, and compare.md/.html with --out')
+    .argument('<results...>', 'results.json files')
+    .option('--out <dir>', 'write compare.md and compare.html here')
+    .action(compareCommand);
+
+  evalCommand
+    .command('job')
+    .description('run the stored evaluation GRADUS_EVAL_ID on GRADUS_STORAGE (what an eval job runs)')
+    .option('--data-dir <dir>', 'folder of benchmark files', process.env.GRADUS_BENCHMARKS)
+    .action(async (opts: { dataDir?: string }) => {
+      const id = process.env.GRADUS_EVAL_ID;
+      if (!id) throw new Error('GRADUS_EVAL_ID is not set');
+      const { scorer } = createNodeScorer();
+      try {
+        const state = await runStoredEval(openStorage(process.env.GRADUS_STORAGE), id, scorer, opts.dataDir);
+        process.stdout.write(`eval ${id}: ${state}\n`);
+        if (state !== 'succeeded') process.exitCode = 1;
+      } finally {
+        await scorer.close();
+      }
+    });
+}

@@ -1,0 +1,71 @@
+import { z } from '@hono/zod-openapi';
+
+/** How prompts are sent: as chat messages (`/chat/completions`) or as raw text (`/completions`). */
+export const PromptMode = z.enum(['chat', 'completions']);
+export type PromptMode = z.infer<typeof PromptMode>;
+
+/**
+ * `n`: one request asks for all missing samples of a problem (vLLM and SGLang honour `n`);
+ * `single`: one request per sample (for endpoints that ignore `n`).
+ */
+export const RequestMode = z.enum(['n', 'single']);
+export type RequestMode = z.infer<typeof RequestMode>;
+
+/** Where to send requests and how to sample. */
+export const EndpointConfig = z
+  .object({
+    baseUrl: z.string().url().openapi({ description: 'The API root, e.g. http://127.0.0.1:8000/v1' }),
+    model: z.string().min(1).openapi({ description: 'The `model` field of each request.' }),
+    apiKey: z.string().optional(),
+    promptMode: PromptMode.default('chat'),
+    requestMode: RequestMode.default('n'),
+  })
+  .openapi('EndpointConfig');
+export type EndpointConfig = z.input<typeof EndpointConfig>;
+
+export const SamplingParams = z
+  .object({
+    temperature: z.number().min(0).max(2),
+    topP: z.number().gt(0).max(1),
+    maxTokens: z.number().int().min(1),
+    /** Sample j of a problem is requested with seed `seed + j` (in `n` mode: the seed of its first sample). */
+    seed: z.number().int().min(0).optional(),
+    stop: z.array(z.string()).optional(),
+  })
+  .openapi('SamplingParams');
+export type SamplingParams = z.infer<typeof SamplingParams>;
+
+export const Usage = z
+  .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
+  .openapi('Usage');
+export type Usage = z.infer<typeof Usage>;
+
+/**
+ * One generated sample: a row of a rollouts file, and a line of the resume journal.
+ * `finish_reason` is the endpoint's (`stop`, or `length` when cut at max tokens).
+ */
+export const RolloutRow = z
+  .object({
+    problem_id: z.union([z.string(), z.number()]).transform(String),
+    model: z.string(),
+    sample: z.number().int().min(0),
+    response: z.string(),
+    finish_reason: z.string().nullable(),
+    usage: Usage.nullable(),
+  })
+  .openapi('RolloutRow');
+export type RolloutRow = z.output<typeof RolloutRow>;
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** Chat mode: one user message, or the whole conversation. Completions mode: the prompt text. */
+export type Prompt = string | ChatMessage[];
+
+/** One problem to sample: its id and the prompt as it will be sent. */
+export interface PromptItem {
+  id: string;
+  prompt: Prompt;
+}
