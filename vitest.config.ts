@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Run inside workerd by vitest.workers.config.ts (npm run test:workers).
+    exclude: ['test/workers/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // isolated-vm's README asks for this on Node >= 20 (V8's shared read-only heap vs. isolates that do
