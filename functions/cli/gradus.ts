@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
+import { addEvalCommand } from './eval.ts';
 import { registerCurate } from './curate.ts';
 import { addEvalCommand } from './eval.ts';
 import { progressBar } from './progress.ts';
@@ -70,6 +71,8 @@ export function buildProgram(): Command {
   registerStageCommands(program);
 
   registerCurate(program);
+
+  addEvalCommand(program);
 
   return program;
 }
