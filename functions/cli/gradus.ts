@@ -4,11 +4,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
 import { addEvalCommand } from './eval.ts';
-import { registerCurate } from './curate.ts';
-import { addEvalCommand } from './eval.ts';
 import { progressBar } from './progress.ts';
 import { scoreFile } from './score-file.ts';
-import { registerStageCommands } from './stage.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -65,12 +62,6 @@ export function buildProgram(): Command {
     .action(async (opts: { port: number; host: string; concurrency?: number }) => {
       await runServer({ port: opts.port, host: opts.host, poolSize: opts.concurrency });
     });
-
-  addEvalCommand(program);
-
-  registerStageCommands(program);
-
-  registerCurate(program);
 
   addEvalCommand(program);
 
