@@ -4,6 +4,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
 import { addEvalCommand } from './eval.ts';
+import { registerCurate } from './curate.ts';
 import { progressBar } from './progress.ts';
 import { scoreFile } from './score-file.ts';
 
@@ -64,6 +65,8 @@ export function buildProgram(): Command {
     });
 
   addEvalCommand(program);
+
+  registerCurate(program);
 
   return program;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DatasetError } from './dataset/errors.ts';
 import { InputError } from './errors.ts';
 import type { CurriculumSpec } from './spec.ts';
 import { formatPath } from './spec-text.ts';
@@ -36,7 +37,7 @@ export interface PassRateIndex {
 
 export interface PassRateIndexBuilder {
   /** Adds one parsed row; throws an InputError naming the file, row and field. */
-  add(row: unknown, where: string): void;
+  add(row: unknown, rowNumber: number): void;
   finish(): PassRateIndex;
 }
 
@@ -50,9 +51,9 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
   const rates = new Map<string, Map<string, number>>();
   const otherModels = new Map<string, number>();
   const rowsPerModel = new Map<string, number>(Object.keys(spec.models).map((m) => [m, 0]));
-  const firstSeen = new Map<string, string>();
+  const firstSeen = new Map<string, number>();
 
-  const set = (id: string, name: string, rate: number, where: string, field: string) => {
+  const set = (id: string, name: string, rate: number, where: number, field: string) => {
     let row = rates.get(id);
     if (!row) {
       row = new Map();
@@ -60,8 +61,9 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
     }
     const key = `${id}\u0000${name}`;
     if (row.has(name)) {
-      throw new InputError(
-        `${file}: ${where}: ${field}: a second pass rate for problem ${JSON.stringify(id)} and model "${name}" (first at ${firstSeen.get(key)})`,
+      throw new DatasetError(
+        `a second pass rate for problem ${JSON.stringify(id)} and model "${name}" (first at row ${firstSeen.get(key)})`,
+        { file, row: where, field },
       );
     }
     firstSeen.set(key, where);
@@ -69,9 +71,17 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
     rowsPerModel.set(name, (rowsPerModel.get(name) ?? 0) + 1);
   };
 
-  const fail = (where: string, issues: z.core.$ZodIssue[]): never => {
-    const what = issues.map((i) => `${formatPath(i.path as PropertyKey[])}: ${i.message}`).join('; ');
-    throw new InputError(`${file}: ${where}: ${what}`);
+  const fail = (where: number, issues: z.core.$ZodIssue[]): never => {
+    const first = issues[0];
+    const field = first ? formatPath(first.path as PropertyKey[]) : undefined;
+    const more =
+      issues.length > 1
+        ? ` (and ${issues
+            .slice(1)
+            .map((i) => formatPath(i.path as PropertyKey[]))
+            .join(', ')})`
+        : '';
+    throw new DatasetError(`${first?.message ?? 'invalid row'}${more}`, { file, row: where, field });
   };
 
   return {

@@ -123,6 +123,7 @@ export function formatSummary(s: CurationSummary): string {
   ]);
   const stageRows = s.stages.map((st) => [
     st.name,
+    st.levels.join(' + '),
     st.rows,
     st.matched,
     ...abilities.map((a) => st.perAbility[a] ?? 0),
