@@ -7,6 +7,7 @@ import { addEvalCommand } from './eval.ts';
 import { registerCurate } from './curate.ts';
 import { progressBar } from './progress.ts';
 import { scoreFile } from './score-file.ts';
+import { registerStageCommands } from './stage.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -65,6 +66,8 @@ export function buildProgram(): Command {
     });
 
   addEvalCommand(program);
+
+  registerStageCommands(program);
 
   registerCurate(program);
 

@@ -52,8 +52,7 @@ const optionalInt = (value: string | undefined) => (value ? Number.parseInt(valu
 /** Deployment settings from the function's environment (see infra/stage-trigger.yml). */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): StageTriggerDeps {
   const jobEnv: Record<string, string> = {};
-  for (const name of ['GRADUS_REWARD_URL', 'GRADUS_BASE_MODEL'])
-    if (env[name]) jobEnv[name] = env[name] as string;
+  for (const name of ['GRADUS_URL', 'GRADUS_BASE_MODEL']) if (env[name]) jobEnv[name] = env[name] as string;
   return {
     storageFor: (bucket) => openStorage(`s3://${bucket}`),
     runner: new BatchJobRunner({

@@ -33,7 +33,7 @@ function deps(storageFor: StageTriggerDeps['storageFor']): StageTriggerDeps {
     storageFor,
     runner,
     defaults: { gpusPerNode: 1, vcpus: 8, memoryMiB: 30000 },
-    jobEnv: { GRADUS_REWARD_URL: 'https://reward.example/v1/reward' },
+    jobEnv: { GRADUS_URL: 'https://reward.example/v1/reward' },
   };
 }
 
@@ -103,7 +103,7 @@ describe('stage trigger on s3rver events', () => {
         { name: 'GRADUS_RUN_ID', value: 'run-a' },
         { name: 'GRADUS_STAGE', value: '1' },
         { name: 'GRADUS_JOB_NAME', value: 'gradus-run-a-s1' },
-        { name: 'GRADUS_REWARD_URL', value: 'https://reward.example/v1/reward' },
+        { name: 'GRADUS_URL', value: 'https://reward.example/v1/reward' },
       ]),
     );
     const firstId = `job-${jobCounter - 1}`;

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import type { Storage } from '../storage/types.ts';
+import { updateStageStatus } from './contract.ts';
+import { LocalJobRunner } from './local.ts';
+import type { JobInfo } from './runner.ts';
+import { type SubmitRunResult, submitRun } from './submit.ts';
+
+export interface LocalRunOptions {
+  storage: Storage;
+  runId: string;
+  /** The trainer each stage runs (`sh -c`), e.g. verl's `python3 -m verl.trainer.main_ppo ...`. */
+  trainerCommand: string;
+  /** Scratch space: `<workDir>/stage-<k>/` per stage and `<workDir>/logs/<job>.log`. */
+  workDir: string;
+  /** How to start `gradus stage exec` (e.g. `[process.execPath, ".../gradus.ts"]`). */
+  gradusCommand: string[];
+  gpusPerNode?: number;
+  env?: Record<string, string>;
+}
+
+export interface LocalRunResult {
+  result: SubmitRunResult;
+  jobs: Array<{ stage: number; job?: JobInfo }>;
+  ok: boolean;
+}
+
+/**
+ * Runs a run's stages on this machine, in order, through the local runner: stages that already
+ * succeeded are skipped, the others (re)start and resume from their newest complete checkpoint.
+ */
+export async function runStagesLocally(o: LocalRunOptions): Promise<LocalRunResult> {
+  const runner = new LocalJobRunner({
+    command: [...o.gradusCommand, 'stage', 'exec'],
+    logDir: join(o.workDir, 'logs'),
+  });
+  const result = await submitRun({
+    storage: o.storage,
+    runner,
+    runId: o.runId,
+    sourceKey: `runs/${o.runId}/manifest.json`,
+    storageUrl: o.storage.url,
+    defaults: { gpusPerNode: o.gpusPerNode ?? 1 },
+    env: {
+      ...o.env,
+      GRADUS_TRAINER_COMMAND: o.trainerCommand,
+      GRADUS_WORK_DIR: o.workDir,
+      GRADUS_GPUS_PER_NODE: String(o.gpusPerNode ?? 1),
+    },
+    resubmit: 'unfinished',
+  });
+  if (result.outcome === 'rejected') return { result, jobs: [], ok: false };
+  const jobs: LocalRunResult['jobs'] = [];
+  for (const stage of result.stages) {
+    if (!stage.submitted || stage.jobId === undefined) {
+      jobs.push({ stage: stage.stage });
+      continue;
+    }
+    const job = await runner.wait(stage.jobId);
+    jobs.push({ stage: stage.stage, job });
+    if (job.state === 'failed') {
+      // The job may have died before it could say so (or never ran: its dependency failed).
+      await updateStageStatus(o.storage, o.runId, stage.stage, (current) =>
+        current.state === 'failed'
+          ? {}
+          : { state: 'failed', reason: job.reason, finished_at: new Date().toISOString() },
+      );
+    }
+  }
+  const ok = result.stages.every((s, i) =>
+    s.submitted ? jobs[i]?.job?.state === 'succeeded' : s.state === 'succeeded',
+  );
+  return { result, jobs, ok };
+}
