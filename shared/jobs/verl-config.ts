@@ -120,5 +120,5 @@ export function verlConfig(input: VerlConfigInput): Tree {
 
 export function renderVerlConfig(input: VerlConfigInput): string {
   const header = `# verl GRPO config for run ${input.runId}, stage ${input.stage.index} (${input.stage.name}); rendered by gradus\n`;
-  return header + stringify(verlConfig(input), { lineWidth: 0 });
+  return header + stringify(verlConfig(input), { lineWidth: 0, aliasDuplicateObjects: false });
 }
