@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { OpenStorageOptions } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
-import { ColumnSampler } from './column-sampler.ts';
 import {
   type ColumnSpec,
-  DatasetError,
   type DatasetLocation,
   parseVerlRow,
   readRecords,
@@ -12,14 +10,14 @@ import {
   writeRecords,
 } from './dataset/index.ts';
 import { InputError } from './errors.ts';
-import { levelAssigner } from './levels.ts';
+import { LEVEL_COLUMNS, levelPass } from './level-pass.ts';
+import { modelsUsed } from './levels.ts';
 import { StageManifest } from './manifest.ts';
 import { checkEveryModelSeen, passRateIndexBuilder } from './pass-rate-index.ts';
 import { renderReport } from './report-html.ts';
 import { type CurriculumSpec, stageSettings, stageSources } from './spec.ts';
-import { type LeveledProblem, type StageSelection, selectStages } from './stages.ts';
+import { type StageSelection, selectStages } from './stages.ts';
 import type { CurationSummary } from './summary.ts';
-import { summaryBuilder } from './summary.ts';
 
 export interface CurateProgress {
   step(name: string): { update(done: number, fraction?: number): void; finish(done: number): void };
@@ -50,19 +48,10 @@ export interface CurateResult {
 
 export const MANIFEST_KEY = 'manifest.json';
 export const REPORT_KEY = 'report.html';
+export const LEVELS_KEY = 'levels.parquet';
 export const stageDataKey = (index: number, name: string) => `stages/${index}/data/${name}.parquet`;
 
 const noProgress: CurateProgress = { step: () => ({ update() {}, finish() {} }) };
-
-/** Reads the value at a dotted path (`extra_info.problem_id`). */
-export function fieldAt(row: unknown, path: string): unknown {
-  let value: unknown = row;
-  for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
 
 /**
  * Curates a dataset into per-stage Parquet files and a stage manifest under `out`: pass rates are
@@ -78,56 +67,26 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
     );
   }
 
-  const assigner = levelAssigner(spec);
   const { index, file: passRatesFile } = await indexPassRates(options, progress);
-  checkEveryModelSeen(spec, index, passRatesFile, assigner.modelsUsed);
+  checkEveryModelSeen(spec, index, passRatesFile, modelsUsed(spec));
 
-  // Pass 1: the levels of every problem.
-  const summary = summaryBuilder(Object.keys(spec.models), Object.keys(spec.levels));
-  const leveled: LeveledProblem[] = [];
-  const firstRow = new Map<string, number>();
-  const noRates = new Map<string, number>();
-  let count = 0;
-  const bar = progress.step('levels');
-  const reader = readRecords(options.data, options.storageOptions);
-  const dataFile = reader.file;
-  const sampler = new ColumnSampler();
-  for await (const { value, row } of reader.records) {
-    sampler.add(parseVerlRow(value, { file: dataFile, row }));
-    const id = problemId(value, spec.data.id_field, dataFile, row);
-    const ability = abilityOf(value, spec.data.ability_field, dataFile, row);
-    const seen = firstRow.get(id);
-    if (seen !== undefined) {
-      throw new DatasetError(`duplicate problem id ${JSON.stringify(id)} (first at row ${seen})`, {
-        file: dataFile,
-        row,
-        field: spec.data.id_field,
-      });
-    }
-    firstRow.set(id, row);
-    const passRates = index.rates.get(id) ?? noRates;
-    const assignment = assigner.assign({ id, ability, passRates });
-    if (assignment.kind === 'missing' && spec.missing_pass_rate === 'error') {
-      const models = assignment.models.map((m) => `"${m}"`).join(', ');
-      throw new DatasetError(
-        `problem ${JSON.stringify(id)} has no pass rate for ${models} in ${passRatesFile}`,
-        {
-          file: dataFile,
-          row,
-          field: spec.data.id_field,
-        },
-      );
-    }
-    summary.add(ability, passRates, assignment);
-    if (assignment.kind === 'levels' && assignment.levels.length > 0) {
-      leveled.push({ row: count, id, ability, levels: assignment.levels });
-    }
-    count++;
-    bar.update(count, reader.fraction());
-  }
-  bar.finish(count);
-  const orphanRates = [...index.rates.keys()].filter((id) => !firstRow.has(id)).length;
-  firstRow.clear();
+  // Pass 1: the levels of every problem, streamed into levels.parquet.
+  const pass = levelPass({
+    spec,
+    index,
+    passRatesFile,
+    data: options.data,
+    storageOptions: options.storageOptions,
+    progress: progress.step('levels'),
+  });
+  const levelsFile = await writeRecords({ storage: out, key: LEVELS_KEY }, pass.records, {
+    ...options.storageOptions,
+    format: 'parquet',
+    columns: LEVEL_COLUMNS,
+  });
+  const { leveled, file: dataFile } = pass.state;
+  const orphanRates = [...index.rates.keys()].filter((id) => !pass.state.ids.has(id)).length;
+  pass.state.ids.clear();
 
   const selections = selectStages(spec, leveled);
   for (const sel of selections) {
@@ -136,10 +95,10 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
       throw new InputError(`stage "${sel.stage.name}" would have no problems (levels ${levels.join(', ')})`);
     }
   }
-  const finalSummary = summary.finish(selections, orphanRates);
+  const finalSummary = pass.state.summary.finish(selections, orphanRates);
 
   // Pass 2: each stage's rows into its own file on storage.
-  const stages = await writeStages(options, selections, sampler.columns(), progress);
+  const stages = await writeStages(options, selections, pass.state.sampler.columns(), progress);
   const manifest = StageManifest.parse({
     version: 1,
     curriculum: spec.name,
@@ -153,6 +112,7 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
       spec_sha256: createHash('sha256').update(options.specSource.text).digest('hex'),
       data: dataFile,
       pass_rates: passRatesFile,
+      levels_file: { path: LEVELS_KEY, ...levelsFile },
       problems: finalSummary.problems,
       dropped: finalSummary.dropped,
       levels: Object.fromEntries(Object.entries(finalSummary.levels).map(([k, v]) => [k, v.total])),
@@ -169,7 +129,12 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
   else if (!(await out.putIfAbsent(MANIFEST_KEY, manifestText))) {
     throw new InputError(`${out.url}/${MANIFEST_KEY} appeared while curating; it was left as it is`);
   }
-  const keys = [...manifest.stages.flatMap((s) => s.data.map((d) => d.path)), REPORT_KEY, MANIFEST_KEY];
+  const keys = [
+    LEVELS_KEY,
+    ...manifest.stages.flatMap((s) => s.data.map((d) => d.path)),
+    REPORT_KEY,
+    MANIFEST_KEY,
+  ];
   return { manifest, summary: finalSummary, keys };
 }
 
@@ -185,26 +150,6 @@ async function indexPassRates(options: CurateOptions, progress: CurateProgress) 
   }
   bar.finish(n);
   return { index: builder.finish(), file: reader.file };
-}
-
-function problemId(value: unknown, field: string, file: string, row: number): string {
-  const id = fieldAt(value, field);
-  if (typeof id === 'string' && id !== '') return id;
-  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-  if (typeof id === 'bigint') return String(id);
-  const got = id === undefined ? 'nothing' : JSON.stringify(id);
-  throw new DatasetError(`expected the problem id (a non-empty string or a number), got ${got}`, {
-    file,
-    row,
-    field,
-  });
-}
-
-function abilityOf(value: unknown, field: string, file: string, row: number): string {
-  const ability = fieldAt(value, field);
-  if (typeof ability === 'string' && ability !== '') return ability;
-  const got = ability === undefined ? 'nothing' : JSON.stringify(ability);
-  throw new DatasetError(`expected the ability (e.g. "math" or "code"), got ${got}`, { file, row, field });
 }
 
 /** The dataset's records at the positions in `wanted` (0-based, ascending), read in one pass. */
