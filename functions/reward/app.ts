@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
 import type { SandboxRunner } from '../../shared/code/runner.ts';
+import type { EvalService } from '../../shared/eval/service.ts';
 import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
 import { DEFAULT_RUN_LIMITS } from '../../shared/code/types.ts';
 import { errorBody, validationError } from '../../shared/reward/errors.ts';
@@ -19,6 +20,7 @@ import {
   RewardResult,
 } from '../../shared/reward/schema.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
+import { registerEvalRoutes } from './eval-routes.ts';
 import { registerDocs } from './docs.ts';
 import { registerTrainerRoutes } from './trainer-routes.ts';
 
@@ -33,6 +35,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Reported by /healthz and /openapi.json (default: package.json's). */
   version?: string;
+  /** Serves POST /v1/eval and GET /v1/eval/{id}; without one those routes are absent. */
+  evals?: EvalService;
 }
 
 const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
@@ -177,6 +181,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     for (const stdin of req.inputs) results.push(await runner.run(req.language, req.program, stdin, limits));
     return c.json({ results }, 200);
   });
+
+  if (options.evals) registerEvalRoutes(app, options.evals);
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const, version }, 200));
   registerTrainerRoutes(app, { scorer, bodyLimitBytes });

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { SandboxRunner } from '../../shared/code/runner.ts';
+import { createEvalService, type EvalService } from '../../shared/eval/service.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
+import { openStorage } from '../../shared/storage/index.ts';
 import { createApp } from './app.ts';
 
 export interface ServerOptions {
@@ -14,6 +16,11 @@ export interface ServerOptions {
   runner?: SandboxRunner;
   poolSize?: number;
   bodyLimitBytes?: number;
+  /**
+   * Serves /v1/eval. Default: evaluations in this process, scored by `scorer`, stored under GRADUS_STORAGE
+   * (default ./.gradus), with benchmark files from GRADUS_BENCHMARKS. `false` turns the routes off.
+   */
+  evals?: EvalService | false;
 }
 
 export interface RunningServer {
@@ -27,7 +34,12 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
   const defaults = options.scorer ? undefined : createNodeScorer({ poolSize: options.poolSize });
   const scorer = options.scorer ?? (defaults as { scorer: RewardScorer }).scorer;
   const runner = options.runner ?? defaults?.runner;
-  const app = createApp({ scorer, runner, bodyLimitBytes: options.bodyLimitBytes });
+  const evals =
+    options.evals === false
+      ? undefined
+      : (options.evals ??
+        createEvalService({ storage: openStorage(), scorer, benchmarkDir: process.env.GRADUS_BENCHMARKS }));
+  const app = createApp({ scorer, runner, bodyLimitBytes: options.bodyLimitBytes, evals });
   const hostname = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8787, hostname }, (info: AddressInfo) => {

@@ -1,13 +1,9 @@
 import { parquetReadObjects, toJson } from 'hyparquet';
 import { openObject } from '../storage/index.ts';
 
-/** A benchmark file that could not be read: names the file, and the line or row when that is the problem. */
-export class LoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LoadError';
-  }
-}
+import { LoadError } from './errors.ts';
+
+export { LoadError };
 
 /**
  * The bytes of a file given as a local path, a `file://` URL, an `s3://bucket/key` URL (through storage)

@@ -2,11 +2,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RewardScorer } from '../reward/score.ts';
 import { type Benchmark, findBenchmark, loadProblems, type Problem, renderPrompt } from './benchmarks.ts';
+import { LoadError, PlanError } from './errors.ts';
 import type { RetryPolicy } from './generate/client.ts';
 import { openJournal, readRolloutRows } from './generate/journal.ts';
 import { sampleAll } from './generate/sampler.ts';
 import type { RolloutRow, SamplingParams } from './generate/schema.ts';
-import { LoadError } from './load.ts';
 import { computeMetrics } from './metrics.ts';
 import type { EvalPlan } from './plan.ts';
 import { PRESETS, type Preset } from './presets.ts';
@@ -31,14 +31,6 @@ export interface EvalContext {
   benchmarkDir?: string;
   retry?: RetryPolicy;
   onProgress?: (progress: EvalProgress) => void;
-}
-
-/** A plan that cannot run as given (unknown benchmark or preset, changed settings over a journal). */
-export class PlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanError';
-  }
 }
 
 interface ResolvedBenchmark {

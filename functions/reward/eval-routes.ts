@@ -1,0 +1,60 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { LoadError, PlanError } from '../../shared/eval/errors.ts';
+import { EvalPlan } from '../../shared/eval/plan.ts';
+import type { EvalService } from '../../shared/eval/service.ts';
+import { EvalStatus } from '../../shared/eval/status.ts';
+import { errorBody } from '../../shared/reward/errors.ts';
+import { ErrorBody } from '../../shared/reward/schema.ts';
+
+const errorJson = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBody } },
+});
+
+const startRoute = createRoute({
+  method: 'post',
+  path: '/v1/eval',
+  summary: 'Start an evaluation (in this process, or as a job when large and a job runner is configured)',
+  request: { body: { required: true, content: { 'application/json': { schema: EvalPlan } } } },
+  responses: {
+    202: {
+      description: 'Started; poll GET /v1/eval/{id}',
+      content: { 'application/json': { schema: EvalStatus } },
+    },
+    400: errorJson(
+      'VALIDATION_ERROR: a bad plan, an unknown benchmark or preset, or an unreadable benchmark file',
+    ),
+  },
+});
+
+const statusRoute = createRoute({
+  method: 'get',
+  path: '/v1/eval/{id}',
+  summary: "An evaluation's progress, and its metrics once done",
+  request: { params: z.object({ id: z.string().openapi({ example: 'ev-mfk2x1-1a2b3c4d' }) }) },
+  responses: {
+    200: { description: 'The status', content: { 'application/json': { schema: EvalStatus } } },
+    404: errorJson('NOT_FOUND: no evaluation has this id'),
+  },
+});
+
+/** POST /v1/eval and GET /v1/eval/{id}, on the app built by createApp. */
+export function registerEvalRoutes(app: OpenAPIHono, evals: EvalService): void {
+  app.openapi(startRoute, async (c) => {
+    try {
+      return c.json(await evals.start(c.req.valid('json')), 202);
+    } catch (err) {
+      if (err instanceof PlanError || err instanceof LoadError) {
+        return c.json(errorBody('VALIDATION_ERROR', err.message), 400);
+      }
+      throw err;
+    }
+  });
+
+  app.openapi(statusRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const status = await evals.get(id);
+    if (!status) return c.json(errorBody('NOT_FOUND', `no evaluation "${id}"`), 404);
+    return c.json(status, 200);
+  });
+}
