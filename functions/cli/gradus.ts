@@ -3,9 +3,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
-import { addEvalCommand } from './eval.ts';
 import { registerCurate } from './curate.ts';
+import { addEvalCommand } from './eval.ts';
 import { progressBar } from './progress.ts';
+import { registerRollouts } from './rollouts.ts';
 import { scoreFile } from './score-file.ts';
 import { registerStageCommands } from './stage.ts';
 
@@ -70,6 +71,8 @@ export function buildProgram(): Command {
   registerStageCommands(program);
 
   registerCurate(program);
+
+  registerRollouts(program);
 
   return program;
 }
