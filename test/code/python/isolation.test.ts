@@ -73,6 +73,24 @@ describe('PythonSandbox: every run starts clean', () => {
     expect(a.stdout).toBe(b.stdout);
   });
 
+  it('restores the memory exactly: fresh objects get the same addresses after a run that dirtied it', async () => {
+    const addresses = py('xs = [object() for _ in range(1000)]', 'print(sum(map(id, xs)), id([]), id({}))');
+    const before = await run(addresses);
+    expect(before.status).toBe('ok');
+    const dirty = await run(
+      py(
+        'import sys',
+        'sys.setrecursionlimit(5000)',
+        'def down(n, pad):',
+        '    return n if n == 0 else down(n - 1, pad)',
+        'keep = [bytearray(b"x" * 100_000) for _ in range(200)]',
+        'print(down(4000, keep))',
+      ),
+    );
+    expect(dirty).toMatchObject({ status: 'ok', stdout: '0\n' });
+    expect(await run(addresses)).toMatchObject({ status: 'ok', stdout: before.stdout });
+  });
+
   it('keeps the interpreter files read-only, chmod included', async () => {
     const site = '/lib/python3.14/site-packages';
     await expectFailure('open("/lib/python314.zip", "wb").write(b"")', 'PermissionError');

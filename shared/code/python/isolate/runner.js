@@ -20,6 +20,7 @@
   // Captured before any other code runs in this isolate.
   const apply = Reflect.apply;
   const U8 = Uint8Array;
+  const I32 = Int32Array;
   const TypedArrayProto = Object.getPrototypeOf(U8.prototype);
   const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
   const typedSet = TypedArrayProto.set;
@@ -61,6 +62,7 @@
     py: null,
     M: null,
     exec: null,
+    /** The clean image (see imageOf): its length, its zero runs and its data runs. */
     clean: null,
     sp: 0,
     home: '',
@@ -181,14 +183,56 @@
 
   const openFds = (FS) => new Set(FS.streams.map((stream, fd) => (stream ? fd : -1)).filter((fd) => fd >= 0));
 
+  /** Granularity of the clean image's zero runs. */
+  const CHUNK = 4096;
+
+  /**
+   * The wasm memory as the reset restores it: runs of whole zero chunks, which the reset fills (writing
+   * only), and the rest, kept packed in one buffer and copied back (reading and writing). A third or
+   * more of the image is zero (free heap, the stack below its pointer, the top of the memory), so a
+   * reset moves less memory than copying the whole image; what it leaves is the same, byte for byte.
+   */
+  const imageOf = (image) => {
+    const length = lengthOf(image);
+    const words = new I32(apply(typedBuffer, image, []), 0, length >>> 2);
+    const zero = [];
+    const data = [];
+    let start = 0;
+    let runIsZero = null;
+    for (let at = 0; at < length; at += CHUNK) {
+      let isZero = at + CHUNK <= length;
+      for (let w = at >>> 2, end = (at + CHUNK) >>> 2; isZero && w < end; w++) isZero = words[w] === 0;
+      if (isZero !== runIsZero) {
+        if (runIsZero !== null) (runIsZero ? zero : data).push([start, at]);
+        start = at;
+        runIsZero = isZero;
+      }
+    }
+    if (runIsZero !== null) (runIsZero ? zero : data).push([start, length]);
+    let packedLength = 0;
+    for (let i = 0; i < data.length; i++) packedLength += data[i][1] - data[i][0];
+    const packed = new U8(packedLength);
+    let offset = 0;
+    const dataRuns = [];
+    for (let i = 0; i < data.length; i++) {
+      const [from, to] = data[i];
+      const view = apply(typedSubarray, packed, [offset, offset + to - from]);
+      apply(typedSet, view, [apply(typedSubarray, image, [from, to])]);
+      dataRuns[i] = [from, view];
+      offset += to - from;
+    }
+    return { length, zeroRuns: zero, dataRuns };
+  };
+
   /** Back to the clean image: wasm memory, stack pointer, files, working directory, random seed. */
   const reset = () => {
     const FS = s.py.FS;
     s.stackRestore(s.sp);
     const heap = heapView();
-    const cleanLength = lengthOf(s.clean);
-    apply(typedSet, heap, [s.clean]);
-    if (lengthOf(heap) > cleanLength) apply(typedFill, heap, [0, cleanLength]);
+    const { length, zeroRuns, dataRuns } = s.clean;
+    for (let i = 0; i < zeroRuns.length; i++) apply(typedFill, heap, [0, zeroRuns[i][0], zeroRuns[i][1]]);
+    for (let i = 0; i < dataRuns.length; i++) apply(typedSet, heap, [dataRuns[i][1], dataRuns[i][0]]);
+    if (lengthOf(heap) > length) apply(typedFill, heap, [0, length]);
     FS.streams.forEach((stream, fd) => {
       if (stream && !s.baseFds.has(fd)) FS.close(stream);
     });
@@ -345,9 +389,12 @@
       lockRealm();
       s.gate.lock();
       s.sp = M.stackSave();
-      s.clean = copy(heapView(), 0, heapBytes());
+      // The stack below its pointer is free: zero in the image, so that the reset fills it rather than
+      // copying what boot and the warm-up left there.
+      apply(typedFill, heapView(), [0, M._emscripten_stack_get_end(), s.sp]);
+      s.clean = imageOf(copy(heapView(), 0, heapBytes()));
       reset();
-      return { heapBytes: lengthOf(s.clean), cStackBytes: size };
+      return { heapBytes: s.clean.length, cStackBytes: size };
     },
 
     run(program, stdin, maxOut, heapMax, recursionLimit) {
