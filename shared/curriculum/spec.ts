@@ -70,7 +70,7 @@ export const CurriculumSpecShape = z
     name: Name,
     description: z.string().optional(),
     /** Seeds every sampling decision; same seed and inputs, same output. */
-    seed: z.number().int().default(0),
+    seed: z.number().int({ error: 'expected an integer' }).default(0),
     data: z
       .object({
         /** Dotted path of the problem id in a dataset row (matched to the pass rates' `problem_id`). */

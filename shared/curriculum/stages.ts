@@ -64,7 +64,7 @@ function applyMix(
     const ranked = list.map((p) => ({ p, h: hashUnit(p.id, seed, salt) })).sort((x, y) => x.h - y.h);
     kept.push(...ranked.slice(0, targets[ability] ?? 0).map((x) => x.p));
   }
-  return kept.sort((x, y) => x.row - y.row);
+  return kept;
 }
 
 /** Each stage's problems: every problem in one of its sources, once, then the ability mix applied. */
@@ -72,6 +72,7 @@ export function selectStages(spec: CurriculumSpec, problems: readonly LeveledPro
   return spec.stages.map((stage) => {
     const matched = problems.filter((p) => matchesStage(p, stage));
     const chosen = stage.mix ? applyMix(matched, stage.mix, spec.seed, `mix:${stage.name}`) : matched;
+    chosen.sort((x, y) => x.row - y.row);
     const perAbility: Record<string, number> = {};
     const perLevel: Record<string, number> = {};
     const stageLevels = new Set(stageSources(stage).map((s) => s.level));
