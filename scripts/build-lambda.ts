@@ -5,9 +5,10 @@
 //   npm run build:lambda                      # x86_64 (the default architecture in serverless.yml)
 //   LAMBDA_ARCH=arm64 npm run build:lambda    # needs @esbuild/linux-arm64 installed
 import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { makeSnapshot, pythonSnapshot } from '../shared/code/python/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAMBDA_OUT_DIR = join(root, 'dist', 'lambda');
@@ -16,6 +17,9 @@ export const LAMBDA_OUT_DIR = join(root, 'dist', 'lambda');
 const NODE_ABI = 137;
 
 export type LambdaArch = 'x86_64' | 'arm64';
+
+/** Where the Pyodide snapshot lies in dist/lambda (the name lambda.ts looks for). */
+export const SNAPSHOT_DIR = 'pyodide-snapshot';
 const NODE_ARCH: Record<LambdaArch, string> = { x86_64: 'x64', arm64: 'arm64' };
 
 /** Packages kept out of the bundle; each is shipped as files under dist/lambda/node_modules. */
@@ -54,7 +58,7 @@ export function shippedModuleFiles(arch: LambdaArch): string[] {
  * Source files read at run time relative to the bundle (their modules use `import.meta.url`, which in
  * the bundle is dist/lambda/lambda.mjs): the Python isolate's code, the JavaScript sandbox's runtime.
  */
-const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: string]> = [
+export const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: string]> = [
   ['shared/code/python/isolate', 'isolate'],
   ['shared/code/javascript/runtime', 'runtime'],
 ];
@@ -106,8 +110,10 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     await copyInto(source, join(LAMBDA_OUT_DIR, 'node_modules', file));
   }
   await chmod(join(LAMBDA_OUT_DIR, 'node_modules', `@esbuild/linux-${NODE_ARCH[arch]}/bin/esbuild`), 0o755);
-  // Written last: what the artifact check reads to know which architecture this build is for.
-  await writeFile(join(LAMBDA_OUT_DIR, 'build.json'), `${JSON.stringify({ arch, nodeAbi: NODE_ABI })}\n`);
+  const snapshot = await shipPythonSnapshot();
+  // Written last: what the artifact check reads to know what this build holds.
+  const info: BuildInfo = { arch, nodeAbi: NODE_ABI, snapshot };
+  await writeFile(join(LAMBDA_OUT_DIR, 'build.json'), `${JSON.stringify(info)}\n`);
   const sizes = await listFiles(LAMBDA_OUT_DIR);
   return {
     outDir: relative(root, LAMBDA_OUT_DIR),
@@ -115,6 +121,37 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     files: sizes.length,
     bytes: sizes.reduce((sum, f) => sum + f.bytes, 0),
   };
+}
+
+/** dist/lambda/build.json. */
+export interface BuildInfo {
+  arch: LambdaArch;
+  nodeAbi: number;
+  /** File name of the shipped Pyodide snapshot, under pyodide-snapshot/. */
+  snapshot: string;
+}
+
+/**
+ * Ships the Pyodide memory snapshot (~30 MB, ~6 MB zipped): a cold Lambda would otherwise boot Pyodide
+ * cold and make one before its first code item (seconds). lambda.ts copies it into /tmp, where the
+ * sandboxes look for it; its name carries the hash of everything it was made from, so a stale one is
+ * ignored there, never used.
+ */
+async function shipPythonSnapshot(): Promise<string> {
+  const snapshot = await pythonSnapshot();
+  const name = `pyodide-${snapshot.key}.snapshot`;
+  const target = join(LAMBDA_OUT_DIR, SNAPSHOT_DIR, name);
+  await mkdir(dirname(target), { recursive: true });
+  if (
+    snapshot.path &&
+    basename(snapshot.path) === name &&
+    (await stat(snapshot.path).catch(() => undefined))
+  ) {
+    await copyFile(snapshot.path, target);
+  } else {
+    await writeFile(target, await makeSnapshot());
+  }
+  return name;
 }
 
 async function copyInto(from: string, to: string): Promise<void> {

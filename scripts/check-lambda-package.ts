@@ -4,13 +4,21 @@
 //
 //   npm run check:lambda
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildLambda, type LambdaArch, shippedModuleFiles } from './build-lambda.ts';
+import {
+  type BuildInfo,
+  buildLambda,
+  LAMBDA_OUT_DIR,
+  type LambdaArch,
+  RUNTIME_SOURCE_DIRS,
+  SNAPSHOT_DIR,
+  shippedModuleFiles,
+} from './build-lambda.ts';
 import { EXPECTED_SCORES } from './lambda/events.ts';
 import { extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
 
@@ -19,7 +27,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 2 ** 20;
 
 /** Lambda takes 50 MB zipped (direct upload) and 250 MB unzipped; ours stays well below both. */
-export const LAMBDA_BUDGET = { zipBytes: 16 * MiB, unzippedBytes: 40 * MiB };
+export const LAMBDA_BUDGET = { zipBytes: 24 * MiB, unzippedBytes: 72 * MiB };
 
 const ARTIFACT = join(root, '.serverless', 'gradus.zip');
 const TEMPLATE = join(root, '.serverless', 'cloudformation-template-update-stack.json');
@@ -43,11 +51,12 @@ export interface LambdaCheckReport {
 
 export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
   const { arch } = await buildLambda();
+  const info = JSON.parse(await readFile(join(LAMBDA_OUT_DIR, 'build.json'), 'utf8')) as BuildInfo;
   await oslsPackage();
   const problems = checkTemplate(JSON.parse(await readFile(TEMPLATE, 'utf8')), arch);
   const zip = await readFile(ARTIFACT);
   const entries = listZip(zip).filter((e) => !e.isDirectory);
-  problems.push(...(await checkContents(entries, arch)));
+  problems.push(...(await checkContents(entries, info)));
   const unzippedBytes = entries.reduce((sum, e) => sum + e.size, 0);
   if (zip.length > LAMBDA_BUDGET.zipBytes) {
     problems.push(`zip is ${mib(zip.length)}, over the budget of ${mib(LAMBDA_BUDGET.zipBytes)}`);
@@ -57,7 +66,7 @@ export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
       `unzipped size is ${mib(unzippedBytes)}, over the budget of ${mib(LAMBDA_BUDGET.unzippedBytes)}`,
     );
   }
-  const invocations = await invokeUnzipped(problems);
+  const invocations = await invokeUnzipped(problems, info);
   return { arch, zipBytes: zip.length, unzippedBytes, files: entries.length, invocations, problems };
 }
 
@@ -110,12 +119,9 @@ export function checkTemplate(template: Template, arch: LambdaArch): string[] {
 }
 
 /** Exactly the bundle, the runtime sources and the listed node_modules files: nothing missing, nothing stray. */
-async function checkContents(entries: ZipEntry[], arch: LambdaArch): Promise<string[]> {
-  const expected = new Set(['lambda.mjs', 'reward-worker.mjs', 'build.json']);
-  for (const [dir, to] of [
-    ['shared/code/python/isolate', 'isolate'],
-    ['shared/code/javascript/runtime', 'runtime'],
-  ] as const) {
+async function checkContents(entries: ZipEntry[], { arch, snapshot }: BuildInfo): Promise<string[]> {
+  const expected = new Set(['lambda.mjs', 'reward-worker.mjs', 'build.json', `${SNAPSHOT_DIR}/${snapshot}`]);
+  for (const [dir, to] of RUNTIME_SOURCE_DIRS) {
     for (const name of await readdir(join(root, dir))) expected.add(`${to}/${name}`);
   }
   for (const file of shippedModuleFiles(arch)) expected.add(`node_modules/${file}`);
@@ -136,36 +142,79 @@ async function checkContents(entries: ZipEntry[], arch: LambdaArch): Promise<str
   return problems;
 }
 
-/** Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node. */
-async function invokeUnzipped(problems: string[]): Promise<Invocation[]> {
+/** How the math items are scored in the handler (GRADUS_SCORER); the check runs the artifact with each. */
+const SCORER_MODES = ['inline', 'pool'] as const;
+
+/**
+ * Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node,
+ * once per scorer mode, with an empty TMPDIR of its own: like a cold Lambda, the first code item makes the
+ * Pyodide snapshot there (the only writable place on Lambda is /tmp).
+ */
+async function invokeUnzipped(problems: string[], info: BuildInfo): Promise<Invocation[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
   try {
     await extractZip(ARTIFACT, join(dir, 'task'));
-    const resultsPath = join(dir, 'responses.json');
-    const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
-    try {
-      await run(process.execPath, [driver, join(dir, 'task', 'dist', 'lambda', 'lambda.mjs'), resultsPath], {
-        cwd: join(dir, 'task'),
-        timeout: 180_000,
-        maxBuffer: 16 * MiB,
-        // As Lambda starts Node (serverless.yml's NODE_OPTIONS).
-        env: { ...process.env, NODE_OPTIONS: '--no-node-snapshot' },
-      });
-    } catch (err) {
-      const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-      problems.push(`the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
-      return [];
+    await mkdir(join(dir, 'tmp'));
+    const invocations: Invocation[] = [];
+    for (const mode of SCORER_MODES) {
+      const resultsPath = join(dir, `responses-${mode}.json`);
+      const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
+      try {
+        await run(
+          process.execPath,
+          [driver, join(dir, 'task', 'dist', 'lambda', 'lambda.mjs'), resultsPath],
+          {
+            cwd: join(dir, 'task'),
+            timeout: 180_000,
+            maxBuffer: 16 * MiB,
+            // As Lambda starts Node (serverless.yml's NODE_OPTIONS).
+            env: {
+              ...process.env,
+              NODE_OPTIONS: '--no-node-snapshot',
+              TMPDIR: join(dir, 'tmp'),
+              GRADUS_SCORER: mode,
+            },
+          },
+        );
+      } catch (err) {
+        const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+        problems.push(`[${mode}] the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
+        continue;
+      }
+      const responses = JSON.parse(await readFile(resultsPath, 'utf8')) as {
+        name: string;
+        ms: number;
+        response: { statusCode: number; body: string };
+      }[];
+      for (const { name, ms, response } of responses) {
+        problems.push(...checkResponse(`[${mode}] ${name}`, response));
+        invocations.push({ name: `[${mode}] ${name}`, ms, statusCode: response.statusCode });
+      }
     }
-    const responses = JSON.parse(await readFile(resultsPath, 'utf8')) as {
-      name: string;
-      ms: number;
-      response: { statusCode: number; body: string };
-    }[];
-    for (const { name, response } of responses) problems.push(...checkResponse(name, response));
-    return responses.map(({ name, ms, response }) => ({ name, ms, statusCode: response.statusCode }));
+    problems.push(...(await checkSnapshotUse(dir, info.snapshot)));
+    return invocations;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The handler must have booted Python from the shipped snapshot, copied into /tmp, rather than making its
+ * own: the cache must hold that one file, byte for byte (two snapshots made apart differ in their bytes).
+ */
+async function checkSnapshotUse(dir: string, shipped: string): Promise<string[]> {
+  const cacheDir = join(dir, 'tmp', 'gradus-pyodide');
+  const cached = await readdir(cacheDir).catch(() => []);
+  if (cached.join() !== shipped) {
+    return [
+      `/tmp should hold only the shipped snapshot ${shipped}, holds: ${cached.join(', ') || 'nothing'}`,
+    ];
+  }
+  const used = await readFile(join(cacheDir, shipped));
+  const original = await readFile(join(dir, 'task', 'dist', 'lambda', SNAPSHOT_DIR, shipped));
+  return used.equals(original)
+    ? []
+    : ['the handler made its own Pyodide snapshot instead of using the shipped one'];
 }
 
 export function checkResponse(name: string, response: { statusCode: number; body: string }): string[] {

@@ -1,6 +1,9 @@
 // AWS Lambda entry. The only module that imports hono/aws-lambda (to be moved to @hono/aws-lambda for Hono 5).
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { handle } from 'hono/aws-lambda';
+import { defaultSnapshotDir } from '../../shared/code/python/index.ts';
 import { createNodeSandboxRunner } from '../../shared/code/sandboxes.ts';
 import { createPool } from '../../shared/reward/pool.ts';
 import { RoutingScorer } from '../../shared/reward/routing.ts';
@@ -16,6 +19,20 @@ const math =
   process.env.GRADUS_SCORER === 'pool'
     ? createPool({ workerUrl: existsSync(bundledWorker) ? bundledWorker : undefined })
     : inlineScorer();
+
+// The bundle ships the Pyodide memory snapshot made at build time (scripts/build-lambda.ts). Copied into
+// /tmp, where the Python sandbox looks for it, it spares a cold start making one (several seconds).
+const shippedSnapshots = fileURLToPath(new URL('./pyodide-snapshot/', import.meta.url));
+if (existsSync(shippedSnapshots)) {
+  const cache = defaultSnapshotDir();
+  mkdirSync(cache, { recursive: true });
+  for (const name of readdirSync(shippedSnapshots)) {
+    if (existsSync(join(cache, name))) continue;
+    const temp = join(cache, `${name}.${process.pid}.tmp`);
+    copyFileSync(join(shippedSnapshots, name), temp);
+    renameSync(temp, join(cache, name));
+  }
+}
 
 // Code runs in the same isolated-vm sandboxes as on Node. A Lambda instance serves one request at a time,
 // so one warm sandbox per language; the Python memory snapshot is cached in /tmp (os.tmpdir()).

@@ -18,17 +18,20 @@ const goodFunction = {
 };
 
 describe('Lambda artifact check', () => {
-  it('packages with osls offline, and the unzipped handler answers HTTP API and Function URL events', async () => {
+  it('packages with osls offline; the unzipped handler answers HTTP API and Function URL events, inline and pooled', async () => {
     const report = await checkLambdaPackage();
     expect(report.problems).toEqual([]);
-    expect(report.invocations.map((i) => [i.name, i.statusCode])).toEqual([
+    const cases = [
       ['http-api GET /healthz', 200],
       ['http-api POST /v1/reward', 200],
       ['http-api POST /v1/reward (invalid body)', 400],
       ['function-url GET /healthz', 200],
       ['function-url POST /v1/reward', 200],
       ['function-url POST /v1/reward (invalid body)', 400],
-    ]);
+    ];
+    expect(report.invocations.map((i) => [i.name, i.statusCode])).toEqual(
+      ['inline', 'pool'].flatMap((mode) => cases.map(([name, status]) => [`[${mode}] ${name}`, status])),
+    );
     console.log(`lambda zip: ${(report.zipBytes / 2 ** 20).toFixed(1)} MiB, ${report.files} files`);
   }, 300_000);
 
