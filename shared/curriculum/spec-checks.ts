@@ -94,7 +94,10 @@ export function crossCheckSpec(raw: unknown): CrossIssue[] {
         if (typeof field === 'string' && (field in own || field in defaults)) continue;
         issues.push({
           path: ['stages', i, 'settings', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-          message: `${issue.message} (not set here nor in \`defaults\`)`,
+          message:
+            issue.code === 'invalid_type' && issue.input === undefined
+              ? 'missing: set it here or in `defaults`'
+              : `${issue.message} (after merging \`defaults\`)`,
         });
       }
     }

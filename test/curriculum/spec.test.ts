@@ -120,7 +120,7 @@ stages:
     expect(byPath['stages[0].settings.max_response_length']?.message).toMatch(/>=1/);
     expect(byPath['stages[1].name']?.message).toMatch(/duplicate stage name "one"/);
     expect(byPath['stages[1].settings.max_response_length']?.message).toMatch(
-      /not set here nor in `defaults`/,
+      /missing: set it here or in `defaults`/,
     );
   });
 
