@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -29,7 +29,6 @@ const MiB = 2 ** 20;
 /** Lambda takes 50 MB zipped (direct upload) and 250 MB unzipped; ours stays well below both. */
 export const LAMBDA_BUDGET = { zipBytes: 24 * MiB, unzippedBytes: 72 * MiB };
 
-const ARTIFACT = join(root, '.serverless', 'gradus.zip');
 const TEMPLATE = join(root, '.serverless', 'cloudformation-template-update-stack.json');
 const PREFIX = 'dist/lambda/';
 
@@ -53,8 +52,10 @@ export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
   const { arch } = await buildLambda();
   const info = JSON.parse(await readFile(join(LAMBDA_OUT_DIR, 'build.json'), 'utf8')) as BuildInfo;
   await oslsPackage();
-  const problems = checkTemplate(JSON.parse(await readFile(TEMPLATE, 'utf8')), arch);
-  const zip = await readFile(ARTIFACT);
+  const template = JSON.parse(await readFile(TEMPLATE, 'utf8')) as Template;
+  const problems = checkTemplate(template, arch);
+  const artifact = artifactPath(template);
+  const zip = await readFile(artifact);
   const entries = listZip(zip).filter((e) => !e.isDirectory);
   problems.push(...(await checkContents(entries, info)));
   const unzippedBytes = entries.reduce((sum, e) => sum + e.size, 0);
@@ -66,7 +67,7 @@ export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
       `unzipped size is ${mib(unzippedBytes)}, over the budget of ${mib(LAMBDA_BUDGET.unzippedBytes)}`,
     );
   }
-  const invocations = await invokeUnzipped(problems, info);
+  const invocations = await invokeUnzipped(problems, info, artifact);
   return { arch, zipBytes: zip.length, unzippedBytes, files: entries.length, invocations, problems };
 }
 
@@ -88,21 +89,37 @@ interface Template {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
-/** The generated CloudFormation: one function on nodejs24.x for the built architecture, URL + HTTP API. */
+interface FunctionProperties {
+  Handler?: string;
+  Runtime?: string;
+  Architectures?: string[];
+  Code?: { S3Key?: string };
+  Environment?: { Variables?: Record<string, string> };
+}
+
+export const REWARD_HANDLER = 'dist/lambda/lambda.handler';
+
+/** The reward function among the template's functions (others, like the stage trigger, have other handlers). */
+function rewardFunction(template: Template): FunctionProperties | undefined {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .map((r) => r.Properties as FunctionProperties)
+    .find((p) => p.Handler === REWARD_HANDLER);
+}
+
+/** The reward function's zip in .serverless/ (gradus.zip, or <function>.zip when packaged individually). */
+function artifactPath(template: Template): string {
+  const key = rewardFunction(template)?.Code?.S3Key;
+  if (key === undefined) throw new Error(`the template has no function with handler ${REWARD_HANDLER}`);
+  return join(root, '.serverless', basename(key));
+}
+
+/** The generated CloudFormation: the reward function on nodejs24.x for the built architecture, URL + HTTP API. */
 export function checkTemplate(template: Template, arch: LambdaArch): string[] {
   const problems: string[] = [];
   const resources = Object.values(template.Resources);
-  const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function')?.Properties as
-    | {
-        Handler?: string;
-        Runtime?: string;
-        Architectures?: string[];
-        Environment?: { Variables?: Record<string, string> };
-      }
-    | undefined;
-  if (!fn) return ['the template has no AWS::Lambda::Function'];
-  if (fn.Handler !== 'dist/lambda/lambda.handler')
-    problems.push(`handler is ${fn.Handler}, not dist/lambda/lambda.handler`);
+  const fn = rewardFunction(template);
+  if (!fn) return [`the template has no AWS::Lambda::Function with handler ${REWARD_HANDLER}`];
   if (fn.Runtime !== 'nodejs24.x') problems.push(`runtime is ${fn.Runtime}, not nodejs24.x`);
   const fnArch = fn.Architectures?.[0] ?? 'x86_64';
   if (fnArch !== arch)
@@ -150,10 +167,10 @@ const SCORER_MODES = ['inline', 'pool'] as const;
  * once per scorer mode, with an empty TMPDIR of its own: like a cold Lambda, the first code item makes the
  * Pyodide snapshot there (the only writable place on Lambda is /tmp).
  */
-async function invokeUnzipped(problems: string[], info: BuildInfo): Promise<Invocation[]> {
+async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: string): Promise<Invocation[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
   try {
-    await extractZip(ARTIFACT, join(dir, 'task'));
+    await extractZip(artifact, join(dir, 'task'));
     await mkdir(join(dir, 'tmp'));
     const invocations: Invocation[] = [];
     for (const mode of SCORER_MODES) {

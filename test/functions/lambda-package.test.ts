@@ -37,6 +37,9 @@ describe('Lambda artifact check', () => {
 
   it('accepts a good template and names each thing wrong in a bad one', () => {
     expect(checkTemplate(template(goodFunction), 'x86_64')).toEqual([]);
+    expect(
+      checkTemplate(template({ ...goodFunction, Handler: 'dist/other/handler.handler' }), 'x86_64'),
+    ).toEqual(['the template has no AWS::Lambda::Function with handler dist/lambda/lambda.handler']);
     const problems = checkTemplate(
       template({ ...goodFunction, Runtime: 'nodejs22.x', Architectures: ['arm64'], Environment: {} }, [
         'AWS::Lambda::Url',
