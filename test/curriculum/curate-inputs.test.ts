@@ -44,7 +44,7 @@ function edited(change: (f: Fixture) => void): Fixture {
 describe('curate input errors', () => {
   it('names the dataset file, row and field of a missing problem id', async () => {
     const f = await files(
-      edited((c) => delete (c.dataRows[2]?.extra_info as Record<string, unknown>).problem_id),
+      edited((c) => delete (c.dataRows[2] as { extra_info: Record<string, unknown> }).extra_info.problem_id),
     );
     await expect(run(f)).rejects.toThrow(
       `${f.data} row 3, field extra_info.problem_id: expected the problem id (a non-empty string or a number), got nothing`,
