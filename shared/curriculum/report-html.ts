@@ -15,19 +15,19 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .6rem;border-
 td:first-child,th:first-child{text-align:left}th{background:#f6f6f6}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 svg .title{font-weight:600;font-size:13px}svg .tick{font-size:11px;fill:#555}svg .grid{stroke:#e5e5e5}
-code{background:#f3f3f3;padding:0 .2rem}.muted{color:#666}
+code{background:#f3f3f3;padding:0 .2rem}table.text td,table.text th{text-align:left}.muted{color:#666}
 `;
 
 const num = (n: number) => n.toLocaleString('en');
 
-function table(header: string[], rows: (string | number)[][]): string {
+function table(header: string[], rows: (string | number)[][], className = ''): string {
   const th = header.map((h) => `<th>${escapeXml(h)}</th>`).join('');
   const trs = rows
     .map(
       (r) => `<tr>${r.map((c) => `<td>${escapeXml(typeof c === 'number' ? num(c) : c)}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+  return `<table${className ? ` class="${className}"` : ''}><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
 }
 
 function abilitySeries(
@@ -107,7 +107,7 @@ ${table(
   ],
 )}
 <h2>Levels</h2>
-<p class="muted">A problem may be in several levels; a stage takes each problem once.</p>
+<p class="muted">A problem may be in several levels; a stage takes each problem once. Every problem's status, levels and pass rates: <code>levels.parquet</code>.</p>
 <div class="charts">${levelChart}</div>
 ${table(
   ['level', 'problems', ...abilities],
@@ -120,7 +120,7 @@ ${table(
 <h2>Stages</h2>
 <div class="charts">${stageChart}</div>
 ${table(['stage', 'levels', 'problems', 'max response', 'data', 'sha256'], stageRows)}
-${table(['stage', 'settings'], settingsRows)}
+${table(['stage', 'settings'], settingsRows, 'text')}
 <h2>Pass rates per model</h2>
 <p class="muted">Problems of the dataset per pass-rate bin; 0 and 1 have bins of their own.</p>
 <div class="charts">${histograms}</div>
