@@ -697,8 +697,11 @@ describe('reward-hacking tricks fail', () => {
 
 describe('one response cannot change the verdict on another', () => {
   it("a response that reached Pyodide's JavaScript cannot make the next response's wrong answer pass", async () => {
-    // Item 1 reaches the isolate's JavaScript, turns off the reset to the clean image, and plants a
-    // json.loads that empties the test of every later harness run. Item 2 is an honest wrong answer.
+    // Item 1 tries to reach the isolate's JavaScript and turn off the reset to the clean image (every
+    // copy into a view of more than 16 MiB skipped: the wasm memory), and plants a json.loads that
+    // empties the test ('test', the key every script-test spec of the harness has) of every later
+    // harness run: an empty test records nothing and replays to a pass. Item 2 is an honest wrong
+    // answer. Only a fresh interpreter or an exact reset after item 1 keeps item 2 failing.
     const poison = lines(
       'import json',
       "if getattr(json.loads, '__name__', '') != 'planted':",
@@ -706,13 +709,13 @@ describe('one response cannot change the verdict on another', () => {
       ...PY_REACH_JS.trimEnd()
         .split('\n')
         .map((l) => `        ${l}`),
-      '        F("const set = Uint8Array.prototype.set; Uint8Array.prototype.set = function (src, off) { if (this.length > 16777216 && src && src.length > 16777216) return; return set.call(this, src, off); }; return 1")()',
+      '        F("const set = Uint8Array.prototype.set; Uint8Array.prototype.set = function (src, off) { if (this.length > 16777216) return; return set.call(this, src, off); }; return 1")()',
       '    except Exception:',
       '        pass',
       '    real_loads = json.loads',
       '    def planted(s, *a, **k):',
       '        spec = real_loads(s, *a, **k)',
-      "        if isinstance(spec, dict) and spec.get('kind') == 'script':",
+      "        if isinstance(spec, dict) and 'test' in spec:",
       "            spec['test'] = 'pass\\n'",
       '        return spec',
       '    json.loads = planted',
