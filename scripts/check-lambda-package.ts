@@ -5,14 +5,12 @@
 //   npm run check:lambda
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type BuildInfo,
-  buildLambda,
   LAMBDA_OUT_DIR,
   type LambdaArch,
   RUNTIME_SOURCE_DIRS,
@@ -21,6 +19,7 @@ import {
 } from './build-lambda.ts';
 import { EXPECTED_SCORES } from './lambda/events.ts';
 import { extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
+import { buildAllFunctions, oslsPackage } from './package-service.ts';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +28,6 @@ const MiB = 2 ** 20;
 /** Lambda takes 50 MB zipped (direct upload) and 250 MB unzipped; ours stays well below both. */
 export const LAMBDA_BUDGET = { zipBytes: 24 * MiB, unzippedBytes: 72 * MiB };
 
-const TEMPLATE = join(root, '.serverless', 'cloudformation-template-update-stack.json');
 const PREFIX = 'dist/lambda/';
 
 export interface Invocation {
@@ -49,12 +47,26 @@ export interface LambdaCheckReport {
 }
 
 export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
-  const { arch } = await buildLambda();
+  // Every function's artifact (osls packages them all), into a directory of our own: other checks may
+  // run `osls package` into .serverless/ at the same time.
+  await buildAllFunctions();
   const info = JSON.parse(await readFile(join(LAMBDA_OUT_DIR, 'build.json'), 'utf8')) as BuildInfo;
-  await oslsPackage();
-  const template = JSON.parse(await readFile(TEMPLATE, 'utf8')) as Template;
+  const packageDir = await mkdtemp(join(tmpdir(), 'gradus-osls-'));
+  try {
+    await oslsPackage(packageDir);
+    return await checkPackage(packageDir, info);
+  } finally {
+    await rm(packageDir, { recursive: true, force: true });
+  }
+}
+
+async function checkPackage(packageDir: string, info: BuildInfo): Promise<LambdaCheckReport> {
+  const { arch } = info;
+  const template = JSON.parse(
+    await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
   const problems = checkTemplate(template, arch);
-  const artifact = artifactPath(template);
+  const artifact = artifactPath(template, packageDir);
   const zip = await readFile(artifact);
   const entries = listZip(zip).filter((e) => !e.isDirectory);
   problems.push(...(await checkContents(entries, info)));
@@ -69,20 +81,6 @@ export async function checkLambdaPackage(): Promise<LambdaCheckReport> {
   }
   const invocations = await invokeUnzipped(problems, info, artifact);
   return { arch, zipBytes: zip.length, unzippedBytes, files: entries.length, invocations, problems };
-}
-
-async function oslsPackage(): Promise<void> {
-  const osls = join(
-    dirname(createRequire(import.meta.url).resolve('osls/package.json')),
-    'bin',
-    'serverless.js',
-  );
-  try {
-    await run(process.execPath, [osls, 'package'], { cwd: root, timeout: 180_000, maxBuffer: 16 * MiB });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`osls package failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
 }
 
 interface Template {
@@ -107,11 +105,11 @@ function rewardFunction(template: Template): FunctionProperties | undefined {
     .find((p) => p.Handler === REWARD_HANDLER);
 }
 
-/** The reward function's zip in .serverless/ (gradus.zip, or <function>.zip when packaged individually). */
-function artifactPath(template: Template): string {
+/** The reward function's zip in the package directory (gradus.zip, or <function>.zip when packaged individually). */
+function artifactPath(template: Template, packageDir: string): string {
   const key = rewardFunction(template)?.Code?.S3Key;
   if (key === undefined) throw new Error(`the template has no function with handler ${REWARD_HANDLER}`);
-  return join(root, '.serverless', basename(key));
+  return join(packageDir, basename(key));
 }
 
 /** The generated CloudFormation: the reward function on nodejs24.x for the built architecture, URL + HTTP API. */
@@ -164,8 +162,8 @@ const SCORER_MODES = ['inline', 'pool'] as const;
 
 /**
  * Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node,
- * once per scorer mode, with an empty TMPDIR of its own: like a cold Lambda, the first code item makes the
- * Pyodide snapshot there (the only writable place on Lambda is /tmp).
+ * once per scorer mode, with an empty TMPDIR of its own, as a cold Lambda's /tmp (its only writable place),
+ * where the handler must put the shipped Pyodide snapshot.
  */
 async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: string): Promise<Invocation[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
