@@ -42,11 +42,11 @@ interface EvalFlags {
   model?: string;
   modelName?: string;
   apiKeyEnv: string;
-  benchmarks: { name: string; source?: string }[];
+  benchmarks?: { name: string; source?: string }[];
   dataDir?: string;
   preset: string;
   responses?: string;
-  out: string;
+  out?: string;
   k?: number;
   limit?: number;
   temperature?: number;
@@ -77,6 +77,9 @@ function phaseBars(stream: NodeJS.WriteStream) {
 }
 
 async function runEvalCommand(flags: EvalFlags): Promise<void> {
+  // Checked here rather than by commander, which would also demand them of `eval compare` and `eval job`.
+  if (!flags.benchmarks) throw new Error("required option '--benchmarks <list>' not specified");
+  if (!flags.out) throw new Error("required option '--out <dir>' not specified");
   const apiKey = process.env[flags.apiKeyEnv] || undefined;
   const model = flags.model
     ? {
@@ -127,7 +130,10 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
   }
 }
 
-async function compareCommand(files: string[], opts: { out?: string }): Promise<void> {
+async function compareCommand(files: string[], own: { out?: string }, command: Command): Promise<void> {
+  // Commander hands `--out` after the subcommand to `eval` itself (the root program parses options
+  // everywhere), so compare's folder may arrive as the parent's.
+  const opts = { out: own.out ?? (command.parent?.opts() as { out?: string } | undefined)?.out };
   const results = await Promise.all(
     files.map(async (file) => parseResults(JSON.parse(await readFile(file, 'utf8')), file)),
   );
@@ -158,7 +164,7 @@ export function addEvalCommand(program: Command): void {
     .option('--model <url>', 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1')
     .option('--model-name <name>', "the request's model field (default: the first of GET <url>/models)")
     .option('--api-key-env <var>', 'environment variable holding the API key', 'OPENAI_API_KEY')
-    .requiredOption(
+    .option(
       '--benchmarks <list>',
       `comma-separated, name or name=file (${knownBenchmarks()})`,
       parseBenchmarkList,
@@ -168,7 +174,7 @@ export function addEvalCommand(program: Command): void {
       new Option('--preset <name>', 'sampling protocol').choices(Object.keys(PRESETS)).default('paper'),
     )
     .option('--responses <file>', 'score these pre-generated responses (JSONL/Parquet rollouts rows) instead')
-    .requiredOption('--out <dir>', 'output folder (also holds the resume journals)')
+    .option('--out <dir>', 'output folder (also holds the resume journals); required')
     .option('--k <n>', "samples per problem (default: the preset's)", int(1))
     .option('--limit <n>', 'only the first n problems of each benchmark', int(1))
     .option('--temperature <t>', 'override the preset', number)

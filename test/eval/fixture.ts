@@ -32,8 +32,23 @@ export function readRawProblems(file: 'aime24' | 'math500'): RawProblem[] {
 }
 
 export type Kind = 'correct' | 'wrongA' | 'wrongB' | 'truncated';
-export const WRONG_A = '-987654321';
-export const WRONG_B = '-123456789';
+/**
+ * Two wrong answers for a problem: far-off numbers, or, for a multiple-choice gold like `\text{(C)}`, two
+ * other choices (our verifier reads only choice letters against such a gold, so a number would not vote).
+ */
+export function wrongAnswers(p: RawProblem): [string, string] {
+  const choice = /^\\text\{\(([A-E])\)\}$/.exec(p.answer)?.[1];
+  if (!choice) return ['-987654321', '-123456789'];
+  const others = ['A', 'B', 'C', 'D', 'E'].filter((l) => l !== choice);
+  return [`\\text{(${others[0]})}`, `\\text{(${others[1]})}`];
+}
+
+/** The answer a sample gives (null when truncated before answering). */
+export function intendedAnswer(p: RawProblem, sample: number): string | null {
+  const kind = kindOf(p.index, sample);
+  const [a, b] = wrongAnswers(p);
+  return kind === 'correct' ? p.answer : kind === 'wrongA' ? a : kind === 'wrongB' ? b : null;
+}
 
 function unit(a: number, b: number, salt: number): number {
   let h = Math.imul(a + 1, 0x9e3779b1) ^ Math.imul(b + 7, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35);
@@ -59,7 +74,7 @@ export function answerFor(p: RawProblem, sample: number): CannedAnswer {
   const reasoning = FILLER.repeat(1 + ((p.index * 3 + sample) % 9));
   if (kind === 'truncated')
     return { text: `<think>${RAMBLE.repeat(40 + (sample % 5))}`, finishReason: 'length' };
-  const answer = kind === 'correct' ? p.answer : kind === 'wrongA' ? WRONG_A : WRONG_B;
+  const answer = intendedAnswer(p, sample);
   return {
     text: `<think>${reasoning}</think>\nSo the final answer is $\\boxed{${answer}}$.`,
     finishReason: 'stop',
