@@ -57,6 +57,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): StageTriggerD
     storageFor: (bucket) => openStorage(`s3://${bucket}`),
     runner: new BatchJobRunner({
       jobQueue: required(env, 'GRADUS_JOB_QUEUE'),
+      spotJobQueue: env.GRADUS_SPOT_JOB_QUEUE || undefined,
       jobDefinition: required(env, 'GRADUS_JOB_DEFINITION'),
       multiNodeJobDefinition: env.GRADUS_MULTINODE_JOB_DEFINITION || undefined,
       region: env.AWS_REGION || 'us-east-1',

@@ -10,7 +10,10 @@ import {
 import type { JobInfo, JobRunner, JobSpec, JobState, SubmittedJob } from './runner.ts';
 
 export interface BatchRunnerConfig {
+  /** The queue every stage can run on (on-demand capacity; multi-node jobs need it). */
   jobQueue: string;
+  /** Single-node stages go here when set: Spot first; a reclaimed host retries and the stage resumes. */
+  spotJobQueue?: string;
   /** Single-node job definition (ARN or name[:revision]). */
   jobDefinition: string;
   /** Multi-node parallel job definition, used when a stage asks for more than one node. */
@@ -51,7 +54,7 @@ export function submitJobInput(config: BatchRunnerConfig, spec: JobSpec): Submit
   }
   const input: SubmitJobCommandInput = {
     jobName: spec.name,
-    jobQueue: config.jobQueue,
+    jobQueue: multiNode ? config.jobQueue : (config.spotJobQueue ?? config.jobQueue),
     jobDefinition: multiNode ? config.multiNodeJobDefinition : config.jobDefinition,
     dependsOn: spec.dependsOn.map((jobId) => ({ jobId })),
     tags: spec.tags,
@@ -117,13 +120,16 @@ export class BatchJobRunner implements JobRunner {
   }
 
   async findByName(name: string): Promise<SubmittedJob | undefined> {
-    const out = await this.client.send(
-      new ListJobsCommand({
-        jobQueue: this.config.jobQueue,
-        filters: [{ name: 'JOB_NAME', values: [name] }],
-      }),
+    const queues = [this.config.jobQueue, this.config.spotJobQueue].filter(
+      (q): q is string => q !== undefined,
     );
-    const live = (out.jobSummaryList ?? []).filter((j) => j.jobName === name && j.status !== 'FAILED');
+    const live = [];
+    for (const jobQueue of queues) {
+      const out = await this.client.send(
+        new ListJobsCommand({ jobQueue, filters: [{ name: 'JOB_NAME', values: [name] }] }),
+      );
+      live.push(...(out.jobSummaryList ?? []).filter((j) => j.jobName === name && j.status !== 'FAILED'));
+    }
     const newest = live.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0];
     return newest?.jobId
       ? { id: newest.jobId, name, logUrl: batchJobUrl(this.config.region, newest.jobId) }
