@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BatchJobRunner, cloudWatchLogUrl, submitJobInput } from '../../shared/jobs/batch.ts';
 import { claimStage, readStageStatus } from '../../shared/jobs/contract.ts';
 import type { JobSpec } from '../../shared/jobs/runner.ts';
+import { formatRunStatus, runStatus } from '../../shared/jobs/status.ts';
 import { ClaimPendingError, submitRun } from '../../shared/jobs/submit.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { writeManifest, writeRunData } from './run-fixture.ts';
@@ -131,11 +132,9 @@ describe('a claim whose submission was not recorded', () => {
 
   it("adopts the job Batch has under the stage's name instead of submitting again", async () => {
     const storage = await claimedWithoutJob('lost');
-    batch
-      .on(ListJobsCommand)
-      .resolves({
-        jobSummaryList: [{ jobId: 'found-1', jobName: 'gradus-lost-s1', status: 'RUNNABLE', createdAt: 1 }],
-      });
+    batch.on(ListJobsCommand).resolves({
+      jobSummaryList: [{ jobId: 'found-1', jobName: 'gradus-lost-s1', status: 'RUNNABLE', createdAt: 1 }],
+    });
     const result = await submitRun(options(storage, 'lost'));
     expect(result).toMatchObject({ outcome: 'submitted', stages: [{ jobId: 'found-1', submitted: false }] });
     expect(batch).not.toHaveReceivedCommand(SubmitJobCommand);
@@ -147,5 +146,45 @@ describe('a claim whose submission was not recorded', () => {
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     await expect(submitRun(options(storage, 'pending'))).rejects.toBeInstanceOf(ClaimPendingError);
     expect(batch).not.toHaveReceivedCommand(SubmitJobCommand);
+  });
+});
+
+describe('gradus stage status --live', () => {
+  it("adds Batch's view of each job and its CloudWatch link", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gradus-status-'));
+    try {
+      const storage = new LocalStorage(dir);
+      await writeManifest(storage, 'live', await writeRunData(storage, 'live'));
+      batch.on(SubmitJobCommand).resolves({ jobId: 'j-s1' });
+      const runner = new BatchJobRunner(config);
+      await submitRun({
+        storage,
+        runner,
+        runId: 'live',
+        sourceKey: 'runs/live/manifest.json',
+        storageUrl: 's3://b',
+        defaults: { gpusPerNode: 1 },
+        resubmit: 'never',
+      });
+      batch.on(DescribeJobsCommand).resolves({
+        jobs: [
+          {
+            jobId: 'j-s1',
+            jobName: 'gradus-live-s1',
+            jobQueue: 'q',
+            jobDefinition: 'd',
+            startedAt: 1,
+            status: 'RUNNING',
+            container: { logStreamName: 's/default/t' },
+          },
+        ],
+      });
+      const status = await runStatus(storage, 'live', runner);
+      expect(status.rows[0]).toMatchObject({ state: 'queued', jobState: 'running', jobIds: ['j-s1'] });
+      expect(status.rows[0]?.log).toContain('log-events/s$252Fdefault$252Ft');
+      expect(formatRunStatus(status)).toContain('stage 1 stage1: queued (job: running), attempts 0');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
