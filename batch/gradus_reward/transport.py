@@ -18,6 +18,9 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 
+#: How the transport waits between tries (a name of its own, so tests can watch the waits).
+_sleep = time.sleep
+
 
 def to_json_bytes(body: Any) -> bytes:
     """JSON for ``body``; numpy arrays and scalars, tuples and sets become plain lists and numbers."""
@@ -103,7 +106,7 @@ class Transport:
                 raise GradusUnavailable(
                     f"gradus: POST {path}: the call's deadline leaves no time to retry after {problem}"
                 )
-            time.sleep(delay)
+            _sleep(delay)
             attempt += 1
 
     def _delay(self, attempt: int, retry_after: Optional[float]) -> float:

@@ -56,12 +56,22 @@ def server_url() -> str:
 
 
 def _stop() -> None:
+    """Stops npx and the node it started (the process group this module created), waiting for both."""
     global _process
     process, _process = _process, None
-    if process is None or process.poll() is not None:
+    if process is None:
         return
-    os.killpg(process.pid, signal.SIGTERM)  # npx and the node it started: the group this module created
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    group = process.pid
+    for sig, wait_s in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            process.poll()
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
