@@ -16,14 +16,14 @@ const PALETTE = ['#3366cc', '#dc7633', '#2e8b57', '#8e44ad', '#c0392b', '#16a085
 export function barChart(bars: readonly Bar[], title: string): string {
   const groups = unique(bars.map((b) => b.group));
   const series = unique(bars.map((b) => b.series));
-  const barW = 28;
-  const gap = 24;
-  const groupW = series.length * barW + gap;
+  const barW = 32;
+  const groupW = Math.max(120, series.length * barW + 40);
+  const gap = groupW - series.length * barW;
   const left = 48;
   const top = 36;
   const plotH = 220;
   const legendH = series.length > 1 ? 20 * series.length + 8 : 0;
-  const width = Math.max(320, left + groups.length * groupW + 16);
+  const width = Math.max(480, title.length * 8 + left, left + groups.length * groupW + 16);
   const height = top + plotH + 56 + legendH;
   const y = (v: number) => top + plotH - Math.max(0, Math.min(1, v)) * plotH;
   const out: string[] = [
