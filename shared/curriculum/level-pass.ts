@@ -20,6 +20,8 @@ export interface LevelRecord {
   /** leveled | no_level | filtered | missing_pass_rates */
   status: string;
   levels: string[];
+  /** Tags of the rule branches it came through (e.g. L2a, L3-fail). */
+  tags: string[];
   pass_rates: { model: string; pass_rate: number }[];
 }
 
@@ -28,6 +30,7 @@ export const LEVEL_COLUMNS: ColumnSpec[] = [
   { name: 'ability', type: 'string' },
   { name: 'status', type: 'string' },
   { name: 'levels', type: { list: 'string' } },
+  { name: 'tags', type: { list: 'string' } },
   { name: 'pass_rates', type: { list: { struct: { model: 'string', pass_rate: 'double' } } } },
 ];
 
@@ -148,6 +151,7 @@ export function levelPass(input: LevelPassInput): {
                 ? 'leveled'
                 : 'no_level',
         levels,
+        tags: assignment.kind === 'levels' ? assignment.tags : [],
         pass_rates: [...passRates].map(([model, pass_rate]) => ({ model, pass_rate })),
       };
     }

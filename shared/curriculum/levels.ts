@@ -1,4 +1,4 @@
-import { evaluate, modelsIn, type ProblemFacts } from './rules.ts';
+import { evaluate, evaluateTagged, modelsIn, type ProblemFacts } from './rules.ts';
 import type { CurriculumSpec } from './spec.ts';
 
 /**
@@ -6,7 +6,7 @@ import type { CurriculumSpec } from './spec.ts';
  * overlap), left out by the global filter, or left out for lack of pass rates.
  */
 export type LevelAssignment =
-  | { kind: 'levels'; levels: string[] }
+  | { kind: 'levels'; levels: string[]; tags: string[] }
   | { kind: 'filtered' }
   | { kind: 'missing'; models: string[] };
 
@@ -35,12 +35,15 @@ export function levelAssigner(spec: CurriculumSpec): LevelAssigner {
       if (spec.filter && !evaluate(spec.filter, facts, { seed: spec.seed, salt: 'filter' })) {
         return { kind: 'filtered' };
       }
-      return {
-        kind: 'levels',
-        levels: levels
-          .filter(([name, level]) => evaluate(level.when, facts, { seed: spec.seed, salt: name }))
-          .map(([name]) => name),
-      };
+      const inLevels: string[] = [];
+      const tags: string[] = [];
+      for (const [name, level] of levels) {
+        const result = evaluateTagged(level.when, facts, { seed: spec.seed, salt: name });
+        if (!result.holds) continue;
+        inLevels.push(name);
+        tags.push(...result.tags);
+      }
+      return { kind: 'levels', levels: inLevels, tags };
     },
   };
 }

@@ -117,6 +117,11 @@ ${table(
     ...abilities.map((a) => summary.levels[l]?.perAbility[a] ?? 0),
   ]),
 )}
+${
+  Object.keys(summary.tags).length
+    ? `<p>Rule branches (a problem counts in each branch it meets):</p>${table(['tag', 'problems'], Object.entries(summary.tags))}`
+    : ''
+}
 <h2>Stages</h2>
 <div class="charts">${stageChart}</div>
 ${table(['stage', 'levels', 'problems', 'max response', 'data', 'sha256'], stageRows)}

@@ -9,10 +9,15 @@ import { keepByHash } from './sample.ts';
  *   {model: "32b", op: "eq", value: 0}                 p32 == 0
  *   {sample: {math: 0.5, code: 0.1}}                   keep 50% of math, 10% of code (hash of the id)
  *   {all: [...]}, {any: [...]}, {not: {...}}
+ *
+ * Any condition may carry a `tag` ("L2a"): a problem meeting its level's rule is also marked with the
+ * tags of the conditions that held for it (inside `not`, none), so levels.parquet can say which branch
+ * of a rule a problem came through.
  */
 
 const ModelName = z.string().min(1, 'a model name from `models`');
 const PassRate = z.number().min(0).max(1);
+const Tag = z.string().min(1).max(64).optional();
 
 const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const;
 const RANGES = ['in_open', 'in_closed', 'in_open_closed', 'in_closed_open'] as const;
@@ -20,7 +25,7 @@ export type ComparisonOp = (typeof COMPARISONS)[number];
 export type RangeOp = (typeof RANGES)[number];
 
 const Comparison = z
-  .object({ model: ModelName, op: z.enum(COMPARISONS), value: PassRate })
+  .object({ model: ModelName, op: z.enum(COMPARISONS), value: PassRate, tag: Tag })
   .strict()
   .describe('a comparison {model, op: eq|ne|gt|gte|lt|lte, value}');
 
@@ -29,6 +34,7 @@ const Range = z
     model: ModelName,
     op: z.enum(RANGES),
     range: z.tuple([PassRate, PassRate]).refine(([lo, hi]) => lo <= hi, 'range [lo, hi] with lo <= hi'),
+    tag: Tag,
   })
   .strict()
   .describe('a range test {model, op: in_open|in_closed|in_open_closed|in_closed_open, range: [lo, hi]}');
@@ -43,6 +49,7 @@ const Sample = z
     sample: Shares,
     /** Mixed into the hash with the spec's seed; defaults to the level's name. */
     salt: z.string().min(1).optional(),
+    tag: Tag,
   })
   .strict();
 
@@ -50,13 +57,13 @@ export type Condition =
   | z.infer<typeof Comparison>
   | z.infer<typeof Range>
   | z.infer<typeof Sample>
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
+  | { all: Condition[]; tag?: string }
+  | { any: Condition[]; tag?: string }
+  | { not: Condition; tag?: string };
 
-const All = z.object({ all: z.array(z.lazy(() => Condition)).min(1) }).strict();
-const Any = z.object({ any: z.array(z.lazy(() => Condition)).min(1) }).strict();
-const Not = z.object({ not: z.lazy(() => Condition) }).strict();
+const All = z.object({ all: z.array(z.lazy(() => Condition)).min(1), tag: Tag }).strict();
+const Any = z.object({ any: z.array(z.lazy(() => Condition)).min(1), tag: Tag }).strict();
+const Not = z.object({ not: z.lazy(() => Condition), tag: Tag }).strict();
 
 const CONDITION_SHAPES =
   'a condition: {model, op, value}, {model, op, range}, {sample: {...}}, {all: [...]}, {any: [...]} or {not: {...}}';
@@ -152,6 +159,28 @@ export function evaluate(cond: Condition, facts: ProblemFacts, ctx: RuleContext)
   const p = facts.passRates.get(cond.model);
   if (p === undefined) throw new Error(`no pass rate for model "${cond.model}" on problem ${facts.id}`);
   return 'range' in cond ? inRange(cond.op, p, cond.range) : compare(cond.op, p, cond.value);
+}
+
+/**
+ * Like `evaluate`, and also the tags of the conditions that held (every branch of an `any` is looked at,
+ * so a problem in two groups of a level gets both tags). Tags under a `not` are not reported.
+ */
+export function evaluateTagged(
+  cond: Condition,
+  facts: ProblemFacts,
+  ctx: RuleContext,
+): { holds: boolean; tags: string[] } {
+  let holds: boolean;
+  let tags: string[] = [];
+  if ('all' in cond || 'any' in cond) {
+    const parts = ('all' in cond ? cond.all : cond.any).map((c) => evaluateTagged(c, facts, ctx));
+    holds = 'all' in cond ? parts.every((p) => p.holds) : parts.some((p) => p.holds);
+    if (holds) tags = parts.filter((p) => p.holds).flatMap((p) => p.tags);
+  } else {
+    holds = evaluate(cond, facts, ctx);
+  }
+  if (holds && cond.tag !== undefined) tags.push(cond.tag);
+  return { holds, tags };
 }
 
 /** Every model name a condition refers to. */

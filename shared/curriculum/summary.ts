@@ -32,6 +32,8 @@ export interface CurationSummary {
   dropped: { filtered: number; missing_pass_rates: number; in_no_level: number };
   /** Problems per level, and per level and ability. */
   levels: Record<string, { total: number; perAbility: Record<string, number> }>;
+  /** Problems per rule tag (the branches of the level rules), in the order first seen. */
+  tags: Record<string, number>;
   stages: {
     name: string;
     levels: string[];
@@ -56,6 +58,7 @@ export function summaryBuilder(models: string[], levels: string[]): SummaryBuild
     perAbility: {},
     dropped: { filtered: 0, missing_pass_rates: 0, in_no_level: 0 },
     levels: Object.fromEntries(levels.map((l) => [l, { total: 0, perAbility: {} }])),
+    tags: {},
     stages: [],
     histograms: Object.fromEntries(models.map((m) => [m, HISTOGRAM_BINS.map(() => 0)])),
     pass_rates_without_problem: 0,
@@ -75,6 +78,7 @@ export function summaryBuilder(models: string[], levels: string[]): SummaryBuild
       else if (assignment.kind === 'missing') s.dropped.missing_pass_rates++;
       else if (assignment.levels.length === 0) s.dropped.in_no_level++;
       else {
+        for (const tag of assignment.tags) bump(s.tags, tag);
         for (const name of assignment.levels) {
           const level = s.levels[name];
           if (!level) continue;
@@ -137,6 +141,13 @@ export function formatSummary(s: CurationSummary): string {
         : ''),
     '',
     textTable(['level', 'problems', ...abilities], levelRows),
+    ...(Object.keys(s.tags).length
+      ? [
+          `rule branches: ${Object.entries(s.tags)
+            .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     textTable(['stage', 'levels', 'problems', 'matched', ...abilities], stageRows),
     '',

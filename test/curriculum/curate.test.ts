@@ -10,7 +10,7 @@ import { openStorage } from '../../shared/storage/index.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { type FakeProblem, K, makeFixture, writeFixture } from './fixture.ts';
-import { l3Draw, paperLevels } from './paper-rules.ts';
+import { l3Draw, paperLevels, paperTags } from './paper-rules.ts';
 import { readParquetBytes } from './read-parquet.ts';
 
 /**
@@ -26,18 +26,19 @@ let dir: string;
 let files: { data: string; passRates: string };
 let s3: LocalS3;
 
-type Expected = { status: string; levels: string[] };
+type Expected = { status: string; levels: string[]; tags: string[] };
 
 function expectedFor(p: FakeProblem, seed: number): Expected {
   const rate = (m: keyof FakeProblem['correct']) =>
     p.correct[m] === undefined ? undefined : (p.correct[m] as number) / K;
   const [p15, p7, p32, pR1] = [rate('1.5b'), rate('7b'), rate('32b'), rate('r1')];
   if (p15 === undefined || p7 === undefined || p32 === undefined || pR1 === undefined) {
-    return { status: 'missing_pass_rates', levels: [] };
+    return { status: 'missing_pass_rates', levels: [], tags: [] };
   }
   const levels = paperLevels({ p15, p7, p32, pR1 }, p.ability, p.id, seed);
-  if (levels === 'filtered') return { status: 'filtered', levels: [] };
-  return { status: levels.length ? 'leveled' : 'no_level', levels };
+  if (levels === 'filtered') return { status: 'filtered', levels: [], tags: [] };
+  const tags = paperTags({ p15, p7, p32, pR1 }, p.ability, p.id, seed);
+  return { status: levels.length ? 'leveled' : 'no_level', levels, tags };
 }
 
 async function run(out: Storage, seed = 0) {
@@ -85,7 +86,7 @@ describe('gradus curate with the paper preset on 10,000 synthetic problems', () 
     for (const row of rows) {
       const problem = byId.get(row.problem_id as string) as FakeProblem;
       const expected = expectedFor(problem, 0);
-      expect({ id: problem.id, status: row.status, levels: row.levels }).toEqual({
+      expect({ id: problem.id, status: row.status, levels: row.levels, tags: row.tags }).toEqual({
         id: problem.id,
         ...expected,
       });

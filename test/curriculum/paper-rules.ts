@@ -35,3 +35,16 @@ export function paperLevels(r: PaperRates, ability: string, id: string, seed: nu
   if (r.p32 === 0 || (r.p32 > 0 && l3Draw(id, seed) < share)) levels.push('L3');
   return levels;
 }
+
+/** The branch tags the paper preset gives each group: L2a/b/c, L3-fail, L3-solved-kept. */
+export function paperTags(r: PaperRates, ability: string, id: string, seed: number): string[] {
+  if (!(r.pR1 > 0)) return [];
+  const tags: string[] = [];
+  if (r.p15 === 0 && r.p7 === 1) tags.push('L2a');
+  if (r.p15 === 0 && open01(r.p7)) tags.push('L2b');
+  if (open01(r.p15) && open01(r.p7)) tags.push('L2c');
+  const share = ability === 'math' ? 0.5 : ability === 'code' ? 0.1 : 1;
+  if (r.p32 === 0) tags.push('L3-fail');
+  if (r.p32 > 0 && l3Draw(id, seed) < share) tags.push('L3-solved-kept');
+  return tags;
+}

@@ -164,8 +164,11 @@ stages:
     expect(spec.filter).toEqual({ model: 'r1', op: 'gt', value: 0 });
     expect(spec.levels.L3?.when).toEqual({
       any: [
-        { model: '32b', op: 'eq', value: 0 },
-        { all: [{ model: '32b', op: 'gt', value: 0 }, { sample: { math: 0.5, code: 0.1 } }] },
+        { model: '32b', op: 'eq', value: 0, tag: 'L3-fail' },
+        {
+          tag: 'L3-solved-kept',
+          all: [{ model: '32b', op: 'gt', value: 0 }, { sample: { math: 0.5, code: 0.1 } }],
+        },
       ],
     });
     const text = await readPreset('paper');

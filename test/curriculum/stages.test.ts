@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
-import { type Condition, evaluate } from '../../shared/curriculum/rules.ts';
+import { type Condition, evaluate, evaluateTagged } from '../../shared/curriculum/rules.ts';
 import { CurriculumSpec } from '../../shared/curriculum/spec.ts';
 import { type LeveledProblem, mixTargets, selectStages } from '../../shared/curriculum/stages.ts';
 
@@ -37,6 +37,30 @@ describe('rule conditions', () => {
     expect(evaluate(rule, facts({ a: 0, b: 0.25 }), ctx)).toBe(false);
     expect(evaluate(rule, facts({ a: 0.875, b: 0 }), ctx)).toBe(true);
     expect(evaluate(rule, facts({ a: 0.5, b: 1 }), ctx)).toBe(false);
+  });
+
+  it('reports the tags of every branch that held, none from under a not', () => {
+    const rule: Condition = {
+      tag: 'level',
+      any: [
+        { tag: 'low', model: 'a', op: 'lt', value: 0.5 },
+        { tag: 'some', model: 'a', op: 'in_open', range: [0, 1] },
+        { not: { tag: 'hidden', model: 'a', op: 'eq', value: 1 } },
+      ],
+    };
+    expect(evaluateTagged(rule, facts({ a: 0.25 }), ctx)).toEqual({
+      holds: true,
+      tags: ['low', 'some', 'level'],
+    });
+    expect(evaluateTagged(rule, facts({ a: 0.75 }), ctx)).toEqual({ holds: true, tags: ['some', 'level'] });
+    expect(evaluateTagged(rule, facts({ a: 1 }), ctx)).toEqual({ holds: false, tags: [] });
+    const all: Condition = {
+      all: [
+        { tag: 'x', model: 'a', op: 'gt', value: 0 },
+        { model: 'a', op: 'lt', value: 0.5 },
+      ],
+    };
+    expect(evaluateTagged(all, facts({ a: 0.75 }), ctx)).toEqual({ holds: false, tags: [] });
   });
 
   it('keeps a sample share per ability, the same problems on every call, others by salt', () => {
