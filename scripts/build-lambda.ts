@@ -5,9 +5,9 @@
 //   npm run build:lambda                      # x86_64 (the default architecture in serverless.yml)
 //   LAMBDA_ARCH=arm64 npm run build:lambda    # needs @esbuild/linux-arm64 installed
 import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { makeSnapshot, pythonSnapshot } from '../shared/code/python/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,7 +77,7 @@ export interface BuildReport {
 
 export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<BuildReport> {
   await rm(LAMBDA_OUT_DIR, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: {
       lambda: join(root, 'functions/reward/lambda.ts'),
       // The math worker pool's thread entry (GRADUS_SCORER=pool); lambda.ts points the pool at it.
@@ -86,6 +86,10 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     outdir: LAMBDA_OUT_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,
+    // lambda.ts imports the sandboxes dynamically so that a native module failing to load is an error it
+    // can catch; splitting keeps that import (and isolated-vm's) in a chunk of its own.
+    splitting: true,
+    metafile: true,
     platform: 'node',
     target: 'node24',
     format: 'esm',
@@ -97,6 +101,13 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     legalComments: 'none',
     logLevel: 'warning',
   });
+  const bundle = Object.keys(metafile.outputs).map((path) => relative(LAMBDA_OUT_DIR, resolve(path)));
+  const loadedFirst = staticImports(metafile, 'lambda.mjs');
+  if (loadedFirst.has('isolated-vm')) {
+    throw new Error(
+      'build-lambda: isolated-vm is imported statically by the handler; import the sandboxes dynamically',
+    );
+  }
   for (const [from, to] of RUNTIME_SOURCE_DIRS) {
     for (const name of await readdir(join(root, from))) {
       await copyInto(join(root, from, name), join(LAMBDA_OUT_DIR, to, name));
@@ -112,7 +123,7 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
   await chmod(join(LAMBDA_OUT_DIR, 'node_modules', `@esbuild/linux-${NODE_ARCH[arch]}/bin/esbuild`), 0o755);
   const snapshot = await shipPythonSnapshot();
   // Written last: what the artifact check reads to know what this build holds.
-  const info: BuildInfo = { arch, nodeAbi: NODE_ABI, snapshot };
+  const info: BuildInfo = { arch, nodeAbi: NODE_ABI, snapshot, bundle: bundle.sort() };
   await writeFile(join(LAMBDA_OUT_DIR, 'build.json'), `${JSON.stringify(info)}\n`);
   const sizes = await listFiles(LAMBDA_OUT_DIR);
   return {
@@ -129,6 +140,27 @@ export interface BuildInfo {
   nodeAbi: number;
   /** File name of the shipped Pyodide snapshot, under pyodide-snapshot/. */
   snapshot: string;
+  /** What esbuild wrote: the two entries and the chunks they share or import dynamically. */
+  bundle: string[];
+}
+
+/** Everything an output loads before its code runs: its static imports, transitively (not `import()`). */
+function staticImports(metafile: Metafile, output: string): Set<string> {
+  const byName = new Map(
+    Object.entries(metafile.outputs).map(([path, out]) => [relative(LAMBDA_OUT_DIR, resolve(path)), out]),
+  );
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    for (const imported of byName.get(name)?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      const next = imported.external ? imported.path : relative(LAMBDA_OUT_DIR, resolve(imported.path));
+      if (seen.has(next)) continue;
+      seen.add(next);
+      if (!imported.external) visit(next);
+    }
+  };
+  visit(output);
+  return seen;
 }
 
 /**

@@ -17,7 +17,8 @@ import {
   SNAPSHOT_DIR,
   shippedModuleFiles,
 } from './build-lambda.ts';
-import { EXPECTED_SCORES } from './lambda/events.ts';
+import type { CaseKind } from './lambda/events.ts';
+import { checkResponse, type LambdaResponse, type RunMode } from './lambda/responses.ts';
 import { extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
 import { buildAllFunctions, oslsPackage } from './package-service.ts';
 
@@ -134,8 +135,15 @@ export function checkTemplate(template: Template, arch: LambdaArch): string[] {
 }
 
 /** Exactly the bundle, the runtime sources and the listed node_modules files: nothing missing, nothing stray. */
-async function checkContents(entries: ZipEntry[], { arch, snapshot }: BuildInfo): Promise<string[]> {
-  const expected = new Set(['lambda.mjs', 'reward-worker.mjs', 'build.json', `${SNAPSHOT_DIR}/${snapshot}`]);
+async function checkContents(entries: ZipEntry[], { arch, snapshot, bundle }: BuildInfo): Promise<string[]> {
+  // The handler, the pool's worker, and the chunks esbuild split out of them (build.json lists them all).
+  const expected = new Set([
+    'lambda.mjs',
+    'reward-worker.mjs',
+    ...bundle,
+    'build.json',
+    `${SNAPSHOT_DIR}/${snapshot}`,
+  ]);
   for (const [dir, to] of RUNTIME_SOURCE_DIRS) {
     for (const name of await readdir(join(root, dir))) expected.add(`${to}/${name}`);
   }
@@ -157,60 +165,65 @@ async function checkContents(entries: ZipEntry[], { arch, snapshot }: BuildInfo)
   return problems;
 }
 
-/** How the math items are scored in the handler (GRADUS_SCORER); the check runs the artifact with each. */
-const SCORER_MODES = ['inline', 'pool'] as const;
-
 /**
- * Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node,
- * once per scorer mode, with an empty TMPDIR of its own, as a cold Lambda's /tmp (its only writable place),
- * where the handler must put the shipped Pyodide snapshot.
+ * Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node per
+ * run mode, with an empty TMPDIR, as a cold Lambda's /tmp (its only writable place), where the handler must
+ * put the shipped Pyodide snapshot. The last mode removes isolated-vm's binary first.
  */
 async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: string): Promise<Invocation[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
   try {
-    await extractZip(artifact, join(dir, 'task'));
+    const task = join(dir, 'task');
+    await extractZip(artifact, task);
     await mkdir(join(dir, 'tmp'));
     const invocations: Invocation[] = [];
-    for (const mode of SCORER_MODES) {
-      const resultsPath = join(dir, `responses-${mode}.json`);
-      const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
-      try {
-        await run(
-          process.execPath,
-          [driver, join(dir, 'task', 'dist', 'lambda', 'lambda.mjs'), resultsPath],
-          {
-            cwd: join(dir, 'task'),
-            timeout: 180_000,
-            maxBuffer: 16 * MiB,
-            // As Lambda starts Node (serverless.yml's NODE_OPTIONS).
-            env: {
-              ...process.env,
-              NODE_OPTIONS: '--no-node-snapshot',
-              TMPDIR: join(dir, 'tmp'),
-              GRADUS_SCORER: mode,
-            },
-          },
-        );
-      } catch (err) {
-        const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-        problems.push(`[${mode}] the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
-        continue;
+    for (const mode of ['inline', 'pool', 'no-native'] as const) {
+      if (mode === 'no-native') {
+        // Checked after the others ran: they must have used the shipped snapshot.
+        problems.push(...(await checkSnapshotUse(dir, info.snapshot)));
+        await rm(join(task, 'dist', 'lambda', 'node_modules', 'isolated-vm', 'prebuilds'), {
+          recursive: true,
+        });
       }
-      const responses = JSON.parse(await readFile(resultsPath, 'utf8')) as {
-        name: string;
-        ms: number;
-        response: { statusCode: number; body: string };
-      }[];
-      for (const { name, ms, response } of responses) {
-        problems.push(...checkResponse(`[${mode}] ${name}`, response));
+      const responses = await invokeHandler(dir, mode, problems);
+      for (const { name, kind, ms, response } of responses) {
+        problems.push(...checkResponse(mode, kind, name, response));
         invocations.push({ name: `[${mode}] ${name}`, ms, statusCode: response.statusCode });
       }
     }
-    problems.push(...(await checkSnapshotUse(dir, info.snapshot)));
     return invocations;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function invokeHandler(dir: string, mode: RunMode, problems: string[]) {
+  const resultsPath = join(dir, `responses-${mode}.json`);
+  const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
+  try {
+    await run(process.execPath, [driver, join(dir, 'task', 'dist', 'lambda', 'lambda.mjs'), resultsPath], {
+      cwd: join(dir, 'task'),
+      timeout: 180_000,
+      maxBuffer: 16 * MiB,
+      // As Lambda starts Node (serverless.yml's NODE_OPTIONS).
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '--no-node-snapshot',
+        TMPDIR: join(dir, 'tmp'),
+        GRADUS_SCORER: mode === 'pool' ? 'pool' : 'inline',
+      },
+    });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    problems.push(`[${mode}] the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
+    return [];
+  }
+  return JSON.parse(await readFile(resultsPath, 'utf8')) as {
+    name: string;
+    kind: CaseKind;
+    ms: number;
+    response: LambdaResponse;
+  }[];
 }
 
 /**
@@ -230,33 +243,6 @@ async function checkSnapshotUse(dir: string, shipped: string): Promise<string[]>
   return used.equals(original)
     ? []
     : ['the handler made its own Pyodide snapshot instead of using the shipped one'];
-}
-
-export function checkResponse(name: string, response: { statusCode: number; body: string }): string[] {
-  const body = JSON.parse(response.body) as Record<string, unknown>;
-  const fail = (what: string) => [
-    `${name}: ${what} (status ${response.statusCode}, body ${response.body.slice(0, 300)})`,
-  ];
-  if (name.endsWith('GET /healthz'))
-    return response.statusCode === 200 && body.ok === true ? [] : fail('not healthy');
-  if (name.endsWith('(invalid body)')) {
-    const code = (body.error as { code?: string } | undefined)?.code;
-    return response.statusCode === 400 && code === 'VALIDATION_ERROR'
-      ? []
-      : fail('expected 400 VALIDATION_ERROR');
-  }
-  if (response.statusCode !== 200) return fail('expected 200');
-  const results = body.results as { id: string; score: number; status: string }[];
-  const problems: string[] = [];
-  for (const [id, score] of Object.entries(EXPECTED_SCORES)) {
-    const result = results.find((r) => r.id === id);
-    if (result?.score !== score || result.status !== 'ok') {
-      problems.push(
-        `${name}: item ${id} should score ${score} with status ok, got ${JSON.stringify(result)}`,
-      );
-    }
-  }
-  return problems;
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;

@@ -1,14 +1,15 @@
 // AWS Lambda entry. The only module that imports hono/aws-lambda (to be moved to @hono/aws-lambda for Hono 5).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handle } from 'hono/aws-lambda';
-import { defaultSnapshotDir } from '../../shared/code/python/index.ts';
-import { createNodeSandboxRunner } from '../../shared/code/sandboxes.ts';
+import { HTTPException } from 'hono/http-exception';
+import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { createPool } from '../../shared/reward/pool.ts';
 import { RoutingScorer } from '../../shared/reward/routing.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
-import { createCodeScorer } from '../../shared/reward/scorers/code-host.ts';
+import { errorMessage, inlineScorer } from '../../shared/reward/score.ts';
+import { createCodeScorer, type HostScorer } from '../../shared/reward/scorers/code-host.ts';
 import { createApp } from './app.ts';
 
 // Math is scored inline by default: no worker start-up on a cold start, but no hard per-item kill either
@@ -21,10 +22,11 @@ const math =
     : inlineScorer();
 
 // The bundle ships the Pyodide memory snapshot made at build time (scripts/build-lambda.ts). Copied into
-// /tmp, where the Python sandbox looks for it, it spares a cold start making one (several seconds).
+// /tmp, where the Python sandbox looks for it (shared/code/python/snapshot.ts), it spares a cold start
+// making one (several seconds).
 const shippedSnapshots = fileURLToPath(new URL('./pyodide-snapshot/', import.meta.url));
 if (existsSync(shippedSnapshots)) {
-  const cache = defaultSnapshotDir();
+  const cache = join(tmpdir(), 'gradus-pyodide');
   mkdirSync(cache, { recursive: true });
   for (const name of readdirSync(shippedSnapshots)) {
     if (existsSync(join(cache, name))) continue;
@@ -34,14 +36,24 @@ if (existsSync(shippedSnapshots)) {
   }
 }
 
-// Code runs in the same isolated-vm sandboxes as on Node. A Lambda instance serves one request at a time,
-// so one warm sandbox per language; the Python memory snapshot is cached in /tmp (os.tmpdir()).
-const runner = createNodeSandboxRunner({ sandboxesPerLanguage: 1 });
-const scorer = new RoutingScorer(
-  math,
-  { code: createCodeScorer(runner.run) },
-  { onClose: () => runner.close() },
+// Code runs in the same isolated-vm sandboxes as on Node, one warm sandbox per language (an instance serves
+// one request at a time). They are imported dynamically (a separate chunk in the bundle): if the native
+// module cannot load on this runtime (e.g. an older libstdc++), math still works and code items get a 501
+// with the reason, instead of every request failing.
+const sandboxes = await import('../../shared/code/sandboxes.ts').then(
+  ({ createNodeSandboxRunner }) => createNodeSandboxRunner({ sandboxesPerLanguage: 1 }),
+  (err: unknown) => {
+    console.error('gradus: the code sandboxes could not be loaded; code items will be answered 501', err);
+    return `the code sandboxes could not be loaded on this Lambda: ${errorMessage(err)}`;
+  },
 );
+const runner: SandboxRunner | undefined = typeof sandboxes === 'string' ? undefined : sandboxes;
+const scoreCode: HostScorer = runner
+  ? createCodeScorer(runner.run)
+  : async () => {
+      throw new HTTPException(501, { message: sandboxes as string });
+    };
+const scorer = new RoutingScorer(math, { code: scoreCode }, { onClose: async () => runner?.close() });
 
 export const handler = handle(createApp({ scorer, runner }));
 

@@ -81,6 +81,9 @@ export const REWARD_BATCH = {
   ],
 };
 
+/** One math answer for /v1/math/verify: right. */
+export const MATH_VERIFY = { response: 'The answer is $\\boxed{2\\sqrt{2}}$.', ground_truth: '\\sqrt{8}' };
+
 /** What the batch must score: id -> score. */
 export const EXPECTED_SCORES: Record<string, number> = {
   'math-right': 1,
@@ -89,8 +92,12 @@ export const EXPECTED_SCORES: Record<string, number> = {
   'python-wrong': 0,
 };
 
+/** What a case sends, which decides what its response must be. */
+export type CaseKind = 'health' | 'reward' | 'verify' | 'invalid';
+
 export interface InvocationCase {
   name: string;
+  kind: CaseKind;
   event: Record<string, unknown>;
 }
 
@@ -98,20 +105,25 @@ export interface InvocationCase {
 export function invocationCases(): InvocationCase[] {
   const cases: InvocationCase[] = [];
   for (const source of ['http-api', 'function-url'] as const) {
+    const post = (path: string, body: unknown, base64 = false) =>
+      httpEvent(source, { method: 'POST', path, body, base64 });
     cases.push(
-      { name: `${source} GET /healthz`, event: httpEvent(source, { method: 'GET', path: '/healthz' }) },
+      {
+        name: `${source} GET /healthz`,
+        kind: 'health',
+        event: httpEvent(source, { method: 'GET', path: '/healthz' }),
+      },
+      // Function URLs base64-encode bodies they take for binary; the adapter must decode them.
       {
         name: `${source} POST /v1/reward`,
-        event: httpEvent(source, {
-          method: 'POST',
-          path: '/v1/reward',
-          body: REWARD_BATCH,
-          base64: source === 'function-url',
-        }),
+        kind: 'reward',
+        event: post('/v1/reward', REWARD_BATCH, source === 'function-url'),
       },
+      { name: `${source} POST /v1/math/verify`, kind: 'verify', event: post('/v1/math/verify', MATH_VERIFY) },
       {
         name: `${source} POST /v1/reward (invalid body)`,
-        event: httpEvent(source, { method: 'POST', path: '/v1/reward', body: { items: 'none' } }),
+        kind: 'invalid',
+        event: post('/v1/reward', { items: 'none' }),
       },
     );
   }

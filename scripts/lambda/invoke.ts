@@ -18,10 +18,10 @@ const context = {
   getRemainingTimeInMillis: () => 28_000,
 };
 const responses = [];
-for (const { name, event } of invocationCases()) {
+for (const { name, kind, event } of invocationCases()) {
   const t0 = performance.now();
   const response = await lambda.handler(event, context);
-  responses.push({ name, ms: Math.round(performance.now() - t0), response });
+  responses.push({ name, kind, ms: Math.round(performance.now() - t0), response });
 }
 await writeFile(resultsPath, JSON.stringify(responses));
 await lambda.close?.();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkLambdaPackage, checkResponse, checkTemplate } from '../../scripts/check-lambda-package.ts';
+import { checkLambdaPackage, checkTemplate } from '../../scripts/check-lambda-package.ts';
+import { checkResponse } from '../../scripts/lambda/responses.ts';
 
 const template = (
   fn: Record<string, unknown>,
@@ -18,19 +19,19 @@ const goodFunction = {
 };
 
 describe('Lambda artifact check', () => {
-  it('packages with osls offline; the unzipped handler answers HTTP API and Function URL events, inline and pooled', async () => {
+  it('packages with osls offline; the unzipped handler answers HTTP API and Function URL events (inline, pooled, without the native module)', async () => {
     const report = await checkLambdaPackage();
     expect(report.problems).toEqual([]);
-    const cases = [
-      ['http-api GET /healthz', 200],
-      ['http-api POST /v1/reward', 200],
-      ['http-api POST /v1/reward (invalid body)', 400],
-      ['function-url GET /healthz', 200],
-      ['function-url POST /v1/reward', 200],
-      ['function-url POST /v1/reward (invalid body)', 400],
-    ];
+    // Without isolated-vm's binary (no-native), math still works and a batch with code items gets 501.
+    const expected = (mode: string) =>
+      ['http-api', 'function-url'].flatMap((source) => [
+        [`[${mode}] ${source} GET /healthz`, 200],
+        [`[${mode}] ${source} POST /v1/reward`, mode === 'no-native' ? 501 : 200],
+        [`[${mode}] ${source} POST /v1/math/verify`, 200],
+        [`[${mode}] ${source} POST /v1/reward (invalid body)`, 400],
+      ]);
     expect(report.invocations.map((i) => [i.name, i.statusCode])).toEqual(
-      ['inline', 'pool'].flatMap((mode) => cases.map(([name, status]) => [`[${mode}] ${name}`, status])),
+      ['inline', 'pool', 'no-native'].flatMap(expected),
     );
     console.log(`lambda zip: ${(report.zipBytes / 2 ** 20).toFixed(1)} MiB, ${report.files} files`);
   }, 300_000);
@@ -62,11 +63,25 @@ describe('Lambda artifact check', () => {
       { id: 'python-right', score: 0, status: 'error' },
       { id: 'python-wrong', score: 0, status: 'ok' },
     ];
-    const problems = checkResponse('http-api POST /v1/reward', {
+    const problems = checkResponse('inline', 'reward', 'http-api POST /v1/reward', {
       statusCode: 200,
       body: JSON.stringify({ results }),
     });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('item python-right should score 1 with status ok');
+  });
+});
+
+describe('Lambda response checks', () => {
+  it('without the native module, wants a 501 naming the sandboxes for a batch with code items', () => {
+    const body = (message: string) => JSON.stringify({ error: { code: 'UNAVAILABLE', message } });
+    const named = 'the code sandboxes could not be loaded on this Lambda: GLIBCXX_3.4.30 not found';
+    expect(checkResponse('no-native', 'reward', 'r', { statusCode: 501, body: body(named) })).toEqual([]);
+    expect(checkResponse('no-native', 'reward', 'r', { statusCode: 501, body: body('busy') })).toHaveLength(
+      1,
+    );
+    expect(
+      checkResponse('no-native', 'reward', 'r', { statusCode: 200, body: '{"results":[]}' }),
+    ).toHaveLength(1);
   });
 });
