@@ -45,20 +45,23 @@ function parametersTable(parameters: Json | undefined): string {
   return `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>meaning</th></tr>${rows.join('')}</table>`;
 }
 
-function content(body: JsonObject | undefined): string {
+/** The body schema, and its example (from the schema, or from the named schema it refers to). */
+function content(body: JsonObject | undefined, schemas: JsonObject): string {
   const media = asObject(asObject(body?.content)?.['application/json']);
   if (!media) return '';
-  const example = media.example ?? asObject(media.schema)?.example;
+  const schema = asObject(media.schema);
+  const ref = typeof schema?.$ref === 'string' ? schema.$ref.replace('#/components/schemas/', '') : undefined;
+  const example = media.example ?? schema?.example ?? (ref ? asObject(schemas[ref])?.example : undefined);
   return (
     jsonBlock(media.schema ?? {}) + (example === undefined ? '' : `<p>Example:</p>${jsonBlock(example)}`)
   );
 }
 
-function operation(path: string, method: string, op: JsonObject): string {
+function operation(path: string, method: string, op: JsonObject, schemas: JsonObject): string {
   const id = `op-${method}-${path.replace(/[^A-Za-z0-9]/g, '_')}`;
   const responses = Object.entries(asObject(op.responses) ?? {}).map(([status, response]) => {
     const r = asObject(response) ?? {};
-    return `<li><b>${escapeHtml(status)}</b> ${escapeHtml(String(r.description ?? ''))}${content(r)}</li>`;
+    return `<li><b>${escapeHtml(status)}</b> ${escapeHtml(String(r.description ?? ''))}${content(r, schemas)}</li>`;
   });
   const body = asObject(op.requestBody);
   return [
@@ -66,7 +69,7 @@ function operation(path: string, method: string, op: JsonObject): string {
     op.summary ? `<p>${escapeHtml(String(op.summary))}</p>` : '',
     op.description ? `<p>${escapeHtml(String(op.description))}</p>` : '',
     parametersTable(op.parameters),
-    body ? `<h4>Request body</h4>${content(body)}` : '',
+    body ? `<h4>Request body</h4>${content(body, schemas)}` : '',
     `<h4>Responses</h4><ul>${responses.join('')}</ul>`,
   ].join('\n');
 }
@@ -75,19 +78,20 @@ function operation(path: string, method: string, op: JsonObject): string {
 export function renderDocsPage(doc: JsonObject): string {
   const info = asObject(doc.info) ?? {};
   const title = `${String(info.title ?? 'API')} ${String(info.version ?? '')}`.trim();
+  const schemas = asObject(asObject(doc.components)?.schemas) ?? {};
   const operations: string[] = [];
   const index: string[] = [];
   for (const [path, item] of Object.entries(asObject(doc.paths) ?? {})) {
     for (const method of METHODS) {
       const op = asObject(asObject(item)?.[method]);
       if (!op) continue;
-      operations.push(operation(path, method, op));
+      operations.push(operation(path, method, op, schemas));
       index.push(
         `<li><a href="#op-${method}-${path.replace(/[^A-Za-z0-9]/g, '_')}"><span class="m ${method}">${method}</span> <code>${escapeHtml(path)}</code></a> ${escapeHtml(String(op.summary ?? ''))}</li>`,
       );
     }
   }
-  const schemas = Object.entries(asObject(asObject(doc.components)?.schemas) ?? {}).map(
+  const schemaSections = Object.entries(schemas).map(
     ([name, schema]) => `<h3 id="${anchor(name)}"><code>${escapeHtml(name)}</code></h3>${jsonBlock(schema)}`,
   );
   return `<!doctype html>
@@ -99,7 +103,7 @@ export function renderDocsPage(doc: JsonObject): string {
 <h2 id="routes">Routes</h2><ul>${index.join('\n')}</ul>
 ${operations.join('\n')}
 <h2 id="schemas">Schemas</h2>
-${schemas.join('\n')}
+${schemaSections.join('\n')}
 </body></html>
 `;
 }

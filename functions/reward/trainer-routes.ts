@@ -3,12 +3,13 @@
  * Each maps the trainer's samples onto RewardItems, scores them with the app's scorer, and answers in
  * the trainer's shape.
  */
-import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createRoute, type Hook, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { validationError } from '../../shared/reward/errors.ts';
 import { ErrorBody } from '../../shared/reward/schema.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
-import { scoreMapped, TrainerQuery } from '../../shared/reward/trainers/common.ts';
+import { explainUnions, scoreMapped, TrainerQuery } from '../../shared/reward/trainers/common.ts';
 import {
   OpenRLHFRequest,
   OpenRLHFResponse,
@@ -82,6 +83,18 @@ const verlRowsRoute = createRoute({
   },
 });
 
+/**
+ * Like the app's validation errors, with union mismatches explained by the branch that got furthest.
+ * Typed loosely, once for all three routes: the 400 it answers is declared by each of them.
+ */
+const explainingHook = ((result, c) =>
+  result.success ? undefined : c.json({ error: validationError(explainUnions(result.error)) }, 400)) as Hook<
+  unknown,
+  object,
+  string,
+  Response | undefined
+> as never;
+
 /** Registers the OpenRLHF, slime and verl-row routes on the app. */
 export function registerTrainerRoutes(app: OpenAPIHono, options: TrainerRouteOptions): void {
   const { scorer, bodyLimitBytes } = options;
@@ -95,25 +108,37 @@ export function registerTrainerRoutes(app: OpenAPIHono, options: TrainerRouteOpt
     }),
   );
 
-  app.openapi(openRLHFRoute, async (c) => {
-    const query = c.req.valid('query');
-    const results = await scoreMapped(scorer, openRLHFItems(c.req.valid('json'), query));
-    return c.json(openRLHFResponse(results, query), 200);
-  });
+  app.openapi(
+    openRLHFRoute,
+    async (c) => {
+      const query = c.req.valid('query');
+      const results = await scoreMapped(scorer, openRLHFItems(c.req.valid('json'), query));
+      return c.json(openRLHFResponse(results, query), 200);
+    },
+    explainingHook,
+  );
 
-  app.openapi(slimeRoute, async (c) => {
-    const query = c.req.valid('query');
-    const body = c.req.valid('json');
-    const rewards = (await scoreMapped(scorer, slimeItems(body, query))).map((r) => slimeReward(r, query));
-    return c.json(Array.isArray(body) ? rewards : (rewards[0] as (typeof rewards)[number]), 200);
-  });
+  app.openapi(
+    slimeRoute,
+    async (c) => {
+      const query = c.req.valid('query');
+      const body = c.req.valid('json');
+      const rewards = (await scoreMapped(scorer, slimeItems(body, query))).map((r) => slimeReward(r, query));
+      return c.json(Array.isArray(body) ? rewards : (rewards[0] as (typeof rewards)[number]), 200);
+    },
+    explainingHook,
+  );
 
-  app.openapi(verlRowsRoute, async (c) => {
-    const query = c.req.valid('query');
-    const { mapped, rows } = verlItems(c.req.valid('json'), query);
-    const problem = firstRowProblem(mapped, rows);
-    if (problem !== undefined) return c.json({ error: problem }, 400);
-    const results = await scoreMapped(scorer, mapped);
-    return c.json({ results: results.map((r, k) => verlScore(r, rows[k] as number, query)) }, 200);
-  });
+  app.openapi(
+    verlRowsRoute,
+    async (c) => {
+      const query = c.req.valid('query');
+      const { mapped, rows } = verlItems(c.req.valid('json'), query);
+      const problem = firstRowProblem(mapped, rows);
+      if (problem !== undefined) return c.json({ error: problem }, 400);
+      const results = await scoreMapped(scorer, mapped);
+      return c.json({ results: results.map((r, k) => verlScore(r, rows[k] as number, query)) }, 200);
+    },
+    explainingHook,
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { core } from 'zod';
 import { rewardError } from '../errors.ts';
 import { checkItem } from '../options.ts';
 import type { RewardError, RewardItem, RewardResult } from '../schema.ts';
@@ -119,4 +120,20 @@ export async function scoreMapped(scorer: RewardScorer, mapped: Mapped[]): Promi
     if (result === undefined) throw new Error('the scorer returned fewer results than items');
     return result;
   });
+}
+
+/**
+ * A failed parse with each "no union branch matched" issue replaced by the issues of the branch that got
+ * furthest (the deepest issue path), so the error names the field at fault ("0.response") instead of
+ * "Invalid input" at the root. Trainer bodies are unions (one sample or a list; a string or a list).
+ */
+export function explainUnions(error: z.ZodError): z.ZodError {
+  return new z.ZodError(error.issues.flatMap((issue) => branchIssues(issue)));
+}
+
+function branchIssues(issue: core.$ZodIssue): core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const depth = (issues: core.$ZodIssue[]) => Math.max(...issues.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  return best.flatMap((inner) => branchIssues({ ...inner, path: [...issue.path, ...inner.path] }));
 }
