@@ -87,7 +87,7 @@ describe('the HTML report in headless Chromium', () => {
         await page.goto(pathToFileURL(path).href);
         const runs = name === 'compare' ? 2 : 1;
         expect(await page.locator('table#summary tbody tr').count()).toBe(2 * runs);
-        await expect(page.locator('table#summary').innerText()).resolves.toMatch(/MATH-500/);
+        await expect(page.locator('table#summary').textContent()).resolves.toMatch(/MATH-500/);
         const chart = page.locator('#accuracy-chart svg');
         expect(await chart.count()).toBe(1);
         expect(await chart.locator('rect.bar').count()).toBe(2 * runs);
