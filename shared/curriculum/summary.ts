@@ -32,7 +32,7 @@ export interface CurationSummary {
   dropped: { filtered: number; missing_pass_rates: number; in_no_level: number };
   /** Problems per level, and per level and ability. */
   levels: Record<string, { total: number; perAbility: Record<string, number> }>;
-  /** Problems per rule tag (the branches of the level rules), in the order first seen. */
+  /** Problems per rule tag (the branches of the level rules), by tag name. */
   tags: Record<string, number>;
   stages: {
     name: string;
@@ -98,6 +98,7 @@ export function summaryBuilder(models: string[], levels: string[]): SummaryBuild
         perAbility: sel.perAbility,
       }));
       s.pass_rates_without_problem = passRatesWithoutProblem;
+      s.tags = Object.fromEntries(Object.entries(s.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       return s;
     },
   };
