@@ -19,7 +19,7 @@ import {
 } from './build-lambda.ts';
 import type { CaseKind } from './lambda/events.ts';
 import { checkResponse, type LambdaResponse, type RunMode } from './lambda/responses.ts';
-import { extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
+import { entryData, extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
 import { buildAllFunctions, oslsPackage } from './package-service.ts';
 
 const run = promisify(execFile);
@@ -42,6 +42,8 @@ export interface LambdaCheckReport {
   zipBytes: number;
   unzippedBytes: number;
   files: number;
+  /** The newest glibc and libstdc++ symbol versions isolated-vm's binary asks for (the runtime must have them). */
+  nativeRequires: string[];
   invocations: Invocation[];
   /** Everything found wrong; empty when the artifact is good. */
   problems: string[];
@@ -81,7 +83,17 @@ async function checkPackage(packageDir: string, info: BuildInfo): Promise<Lambda
     );
   }
   const invocations = await invokeUnzipped(problems, info, artifact);
-  return { arch, zipBytes: zip.length, unzippedBytes, files: entries.length, invocations, problems };
+  const native = entries.find((e) => e.name.endsWith('.node'));
+  const nativeRequires = native ? newestSymbolVersions(entryData(zip, native)) : [];
+  return {
+    arch,
+    zipBytes: zip.length,
+    unzippedBytes,
+    files: entries.length,
+    nativeRequires,
+    invocations,
+    problems,
+  };
 }
 
 interface Template {
@@ -245,6 +257,26 @@ async function checkSnapshotUse(dir: string, shipped: string): Promise<string[]>
     : ['the handler made its own Pyodide snapshot instead of using the shipped one'];
 }
 
+/** The highest GLIBC_ and GLIBCXX_ version named in an ELF binary's strings (its version needs). */
+export function newestSymbolVersions(binary: Buffer): string[] {
+  const text = binary.toString('latin1');
+  const newest = new Map<string, number[]>();
+  for (const [, lib, version] of text.matchAll(/\b(GLIBC|GLIBCXX)_(\d+(?:\.\d+)+)\b/g)) {
+    const parts = (version as string).split('.').map(Number);
+    const known = newest.get(lib as string);
+    if (!known || compareVersions(parts, known) > 0) newest.set(lib as string, parts);
+  }
+  return [...newest].map(([lib, parts]) => `${lib}_${parts.join('.')}`).sort();
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 
 if (import.meta.main) {
@@ -253,6 +285,7 @@ if (import.meta.main) {
     `lambda artifact (${report.arch}): ${mib(report.zipBytes)} zipped (budget ${mib(LAMBDA_BUDGET.zipBytes)}), ` +
       `${mib(report.unzippedBytes)} unzipped (budget ${mib(LAMBDA_BUDGET.unzippedBytes)}), ${report.files} files`,
   );
+  console.log(`  isolated-vm's binary needs ${report.nativeRequires.join(', ')} from the runtime`);
   for (const i of report.invocations)
     console.log(`  ${String(i.statusCode).padEnd(4)} ${String(i.ms).padStart(6)} ms  ${i.name}`);
   if (report.problems.length > 0) {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkLambdaPackage, checkTemplate } from '../../scripts/check-lambda-package.ts';
+import {
+  checkLambdaPackage,
+  checkTemplate,
+  newestSymbolVersions,
+} from '../../scripts/check-lambda-package.ts';
 import { checkResponse } from '../../scripts/lambda/responses.ts';
 
 const template = (
@@ -33,7 +37,10 @@ describe('Lambda artifact check', () => {
     expect(report.invocations.map((i) => [i.name, i.statusCode])).toEqual(
       ['inline', 'pool', 'no-native'].flatMap(expected),
     );
-    console.log(`lambda zip: ${(report.zipBytes / 2 ** 20).toFixed(1)} MiB, ${report.files} files`);
+    console.log(
+      `lambda zip: ${(report.zipBytes / 2 ** 20).toFixed(1)} MiB, ${report.files} files; isolated-vm needs ${report.nativeRequires.join(', ')}`,
+    );
+    expect(report.nativeRequires).toHaveLength(2);
   }, 300_000);
 
   it('accepts a good template and names each thing wrong in a bad one', () => {
@@ -83,5 +90,15 @@ describe('Lambda response checks', () => {
     expect(
       checkResponse('no-native', 'reward', 'r', { statusCode: 200, body: '{"results":[]}' }),
     ).toHaveLength(1);
+  });
+});
+
+describe('native requirements', () => {
+  it('reports the newest GLIBC and GLIBCXX versions a binary names', () => {
+    const binary = Buffer.from(
+      '\0GLIBC_2.2.5\0GLIBCXX_3.4.9\0GLIBC_2.34\0GLIBCXX_3.4.30\0GLIBCXX_3.4.21\0CXXABI_1.3\0',
+      'latin1',
+    );
+    expect(newestSymbolVersions(binary)).toEqual(['GLIBCXX_3.4.30', 'GLIBC_2.34']);
   });
 });
