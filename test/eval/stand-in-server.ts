@@ -31,9 +31,13 @@ export interface RequestLog {
 export async function startStandIn(options: StandInOptions): Promise<{
   url: string;
   requests: RequestLog[];
+  /** The most completion requests it was answering at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }> {
   const requests: RequestLog[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const failures = [...(options.failures ?? [])];
   const baseSeed = options.baseSeed ?? 0;
   const server: Server = createServer(async (req, res) => {
@@ -58,7 +62,10 @@ export async function startStandIn(options: StandInOptions): Promise<{
       requests.push({ prompt, samples, status: failure });
       return send(failure, { error: { message: 'try again' } });
     }
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+    inFlight--;
     const answers = samples.map((j) => options.respond(prompt, j));
     if (answers.some((a) => a === undefined)) {
       requests.push({ prompt, samples, status: 400 });
@@ -84,6 +91,7 @@ export async function startStandIn(options: StandInOptions): Promise<{
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
