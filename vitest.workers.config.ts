@@ -8,5 +8,8 @@ export default defineConfig({
   plugins: [cloudflareTest({ remoteBindings: false, wrangler: { configPath: './infra/wrangler.toml' } })],
   test: {
     include: ['test/workers/**/*.test.ts'],
+    // The first request waits for workerd to load the Worker; generous on a busy 2-core CI machine.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

@@ -81,6 +81,17 @@ describe('the reward Worker, in workerd', () => {
     });
   });
 
+  it("answers OpenRLHF's remote reward request (its exact body) for math", async () => {
+    const prompt = '<|im_start|>user\nWhat is 6*7?<|im_end|>\n<|im_start|>assistant\n';
+    const res = await post('/get_reward', {
+      query: [`${prompt}The answer is \\boxed{42}<|im_end|>`, `${prompt}It is 41.<|im_end|>`],
+      prompts: [prompt, prompt],
+      labels: ['42', '42'],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ rewards: [1, 0] });
+  });
+
   it('serves the OpenAPI document', async () => {
     const res = await worker.fetch('https://gradus.example/openapi.json');
     expect(res.status).toBe(200);
