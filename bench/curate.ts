@@ -1,7 +1,8 @@
 /**
  * Curriculum benchmark (`npm run bench:curate`): how fast, and in how much memory, a 1,000,000-row rollouts
- * file becomes a pass-rate table. Every step runs in its own child process, which reports its wall time and
- * its peak RSS (process.resourceUsage().maxRSS, all threads included); results are printed as markdown.
+ * file becomes a pass-rate table. Every step runs in its own child process (plain `node`, as the CLI runs),
+ * which reports its wall time and its peak RSS (process.resourceUsage().maxRSS, all threads included);
+ * results are printed as markdown.
  *
  * Data (generated in a temp dir): 10,000 math problems (verl rows, JSONL) and 4 models x 25 samples each,
  * short responses ending in \boxed{answer}, right with a per-(problem, model) probability.
@@ -214,7 +215,8 @@ const self = fileURLToPath(import.meta.url);
 
 function runStep(step: string, args: string[]): Promise<StepResult & { timedMs?: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', self, '--step', step, ...args], {
+    // Plain `node`, as the gradus CLI's shebang runs it: --no-node-snapshot alone adds ~150 MB of RSS.
+    const child = spawn(process.execPath, [self, '--step', step, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
