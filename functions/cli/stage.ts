@@ -1,13 +1,14 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { BatchJobRunner } from '../../shared/jobs/batch.ts';
 import { runStagesLocally } from '../../shared/jobs/local-run.ts';
 import { executeStage } from '../../shared/jobs/stage-exec.ts';
 import { formatRunStatus, runStatus } from '../../shared/jobs/status.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 
-const gradusCli = fileURLToPath(new URL('./gradus.ts', import.meta.url));
+/** Stage jobs start this module rather than gradus.ts: it loads only what a stage needs, so it starts faster. */
+const stageCli = fileURLToPath(import.meta.url);
 
 /**
  * `<root>/runs/<run-id>[/manifest.json]` (a path or an s3:// URL) -> the storage root and the run id.
@@ -54,7 +55,7 @@ export function registerStageCommands(program: Command): void {
         runId,
         trainerCommand,
         workDir: resolve(opts.workDir, runId),
-        gradusCommand: [process.execPath, gradusCli],
+        gradusCommand: [process.execPath, stageCli],
         gpusPerNode: Number(opts.gpus),
       });
       if (result.outcome === 'rejected') throw new Error(`run ${runId} rejected: ${result.error.message}`);
@@ -101,7 +102,8 @@ export function registerStageCommands(program: Command): void {
         workDir: join(workRoot, `stage-${stageIndex}`),
         trainerCommand: required(env.GRADUS_TRAINER_COMMAND, 'GRADUS_TRAINER_COMMAND'),
         runner: env.AWS_BATCH_JOB_ID ? 'batch' : 'local',
-        jobId: env.AWS_BATCH_JOB_ID || undefined,
+        // Nodes of a multi-node job see <job id>#<node index>.
+        jobId: env.AWS_BATCH_JOB_ID?.replace(/#\d+$/, '') || undefined,
         nnodes: Number(env.AWS_BATCH_JOB_NUM_NODES || 1),
         gpusPerNode: env.GRADUS_GPUS_PER_NODE ? Number(env.GRADUS_GPUS_PER_NODE) : undefined,
         rewardFunctionPath: env.GRADUS_REWARD_FUNCTION_PATH || undefined,
@@ -113,4 +115,14 @@ export function registerStageCommands(program: Command): void {
       );
       process.exitCode = result.state === 'succeeded' ? 0 : 1;
     });
+}
+
+/** `node functions/cli/stage.ts stage <command>`: the same commands as `gradus stage`. */
+if (import.meta.main) {
+  const program = new Command('gradus');
+  registerStageCommands(program);
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    console.error(`gradus: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
 }

@@ -7,7 +7,7 @@ import type { CompleteCheckpoint } from './contract.ts';
 import { runKeys } from './contract.ts';
 import { CHECKPOINT_MANIFEST_NAME, type CheckpointFile, CheckpointManifest } from './schema.ts';
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

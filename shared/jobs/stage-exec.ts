@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Stage } from '../curriculum/manifest.ts';
 import type { Storage } from '../storage/types.ts';
-import { downloadCheckpoint, sealCheckpoint } from './checkpoint.ts';
+import { downloadCheckpoint, sealCheckpoint, sha256File } from './checkpoint.ts';
 import {
+  type CompleteCheckpoint,
   describeInit,
+  type InitCheckpoint,
   initCheckpoint,
   latestCompleteCheckpoint,
   readRunManifest,
@@ -49,8 +51,6 @@ export interface StageResult {
   sealedSteps: number[];
   resumedFrom?: number;
 }
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function markRunning(o: ExecuteStageOptions, init: string | undefined): Promise<StageStatus> {
   const now = new Date().toISOString();
@@ -102,7 +102,7 @@ async function fetchData(o: ExecuteStageOptions, files: { path: string; sha256: 
     const target = join(dir, ...file.path.split('/'));
     await mkdir(dirname(target), { recursive: true });
     await o.storage.downloadFile(`runs/${o.runId}/${file.path}`, target);
-    if (sha256(await readFile(target)) !== file.sha256)
+    if ((await sha256File(target)) !== file.sha256)
       throw new Error(`${file.path}: sha256 does not match the manifest`);
     local.push(target);
   }
@@ -138,27 +138,68 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
   const stage = stageOf(read.manifest, o.stage);
   const init = await initCheckpoint(o.storage, o.runId, read.manifest, o.stage, o.defaultBaseModel);
   const status = await markRunning(o, init && describeInit(init));
-  const sealed: number[] = [];
   if (init === undefined) {
     const reason =
       o.stage === 1
         ? 'no base model: set base_model in the manifest or GRADUS_BASE_MODEL'
         : `stage ${o.stage - 1} has no complete checkpoint to start from`;
-    return finish(o, status, { state: 'failed', reason, sealedSteps: sealed });
+    return finish(o, status, { state: 'failed', reason, sealedSteps: [] });
   }
-  const dataDir = join(o.workDir, 'data');
+  let sealer: CheckpointSealer | undefined;
+  try {
+    const prepared = await prepareStage(o, stage, init, log);
+    sealer = checkpointSealer(o, prepared.checkpointDir, prepared.resume?.step ?? -1, log);
+    const timer = setInterval(() => sealer?.sealNewest().catch(() => {}), o.pollMs ?? 2000);
+    const exit = await runTrainer(o.trainerCommand, { ...o.env, ...prepared.env }).finally(() =>
+      clearInterval(timer),
+    );
+    // A seal that failed while the trainer ran fails here too (the chain stays rejected).
+    await sealer.sealNewest();
+    const base = { sealedSteps: sealer.sealed, resumedFrom: prepared.resume?.step };
+    if (exit.code !== 0) {
+      const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+      return finish(o, status, { ...base, state: 'failed', reason: `trainer exited with ${how}` });
+    }
+    if (sealer.lastSealed() < 0) {
+      return finish(o, status, {
+        ...base,
+        state: 'failed',
+        reason: 'trainer exited without a complete checkpoint',
+      });
+    }
+    return finish(o, status, { ...base, state: 'succeeded' });
+  } catch (err) {
+    const reason = `stage ${o.stage} could not run: ${(err as Error).message}`;
+    return finish(o, status, { state: 'failed', reason, sealedSteps: sealer?.sealed ?? [] });
+  }
+}
+
+interface PreparedStage {
+  checkpointDir: string;
+  resume?: CompleteCheckpoint;
+  /** What the trainer gets in its environment. */
+  env: Record<string, string>;
+}
+
+/** Fetches data, the init checkpoint and the checkpoint to resume from, and renders the verl config. */
+async function prepareStage(
+  o: ExecuteStageOptions,
+  stage: Stage,
+  init: InitCheckpoint,
+  log: (line: string) => void,
+): Promise<PreparedStage> {
   const initDir = join(o.workDir, 'init');
   // Storage is the source of truth: whatever a killed attempt left locally is dropped.
   const checkpointDir = join(o.workDir, 'checkpoints');
   await rm(checkpointDir, { recursive: true, force: true });
   await mkdir(checkpointDir, { recursive: true });
-  const trainFiles = await fetchData(o, stage.data, dataDir);
+  const trainFiles = await fetchData(o, stage.data, join(o.workDir, 'data'));
   let modelPath = init.kind === 'base' ? init.model : initDir;
   if (init.kind === 'checkpoint') {
     await rm(initDir, { recursive: true, force: true });
     await downloadCheckpoint(o.storage, init.checkpoint, initDir);
-    if (init.checkpoint.manifest.hf_model_path)
-      modelPath = join(initDir, init.checkpoint.manifest.hf_model_path);
+    const hf = init.checkpoint.manifest.hf_model_path;
+    if (hf) modelPath = join(initDir, hf);
   }
   const resume = await latestCompleteCheckpoint(o.storage, o.runId, o.stage);
   if (resume) {
@@ -180,65 +221,55 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
     gpusPerNode: o.gpusPerNode ?? stage.resources?.gpus_per_node ?? 1,
   });
   await writeFile(configPath, yaml);
+  const env = {
+    GRADUS_RUN_ID: o.runId,
+    GRADUS_STAGE: String(o.stage),
+    GRADUS_DATA_FILES: trainFiles.join(','),
+    GRADUS_MODEL_PATH: modelPath,
+    GRADUS_CHECKPOINT_DIR: checkpointDir,
+    GRADUS_TRAINER_CONFIG: configPath,
+    GRADUS_CONFIG_DIR: o.workDir,
+    GRADUS_CONFIG_NAME: 'trainer-config',
+    GRADUS_TOTAL_STEPS: String(stage.settings.total_steps ?? ''),
+    GRADUS_SAVE_EVERY: String(stage.settings.save_every_steps ?? ''),
+  };
+  return { checkpointDir, resume, env };
+}
 
-  let lastSealed = resume?.step ?? -1;
-  let sealing: Promise<void> = Promise.resolve();
-  const sealNewest = async () => {
-    const text = await readFile(join(checkpointDir, LATEST_STEP_FILE), 'utf8').catch(() => '');
-    const step = Number(text.trim());
-    if (text.trim() === '' || !Number.isInteger(step) || step <= lastSealed) return;
+interface CheckpointSealer {
+  /** Seals the step `latest_checkpointed_iteration.txt` names, if it is new; calls run one at a time. */
+  sealNewest(): Promise<void>;
+  sealed: number[];
+  lastSealed(): number;
+}
+
+function checkpointSealer(
+  o: ExecuteStageOptions,
+  checkpointDir: string,
+  alreadySealed: number,
+  log: (line: string) => void,
+): CheckpointSealer {
+  let last = alreadySealed;
+  const sealed: number[] = [];
+  const sealOnce = async () => {
+    const text = (await readFile(join(checkpointDir, LATEST_STEP_FILE), 'utf8').catch(() => '')).trim();
+    const step = Number(text);
+    if (text === '' || !Number.isInteger(step) || step <= last) return;
     const localDir = join(checkpointDir, `global_step_${step}`);
     if (!existsSync(localDir)) return;
-    lastSealed = step;
+    last = step;
     const hfModelPath = existsSync(join(localDir, HF_MODEL_DIR)) ? HF_MODEL_DIR : undefined;
     await sealCheckpoint({ storage: o.storage, runId: o.runId, stage: o.stage, step, localDir, hfModelPath });
     sealed.push(step);
     log(`checkpoint ${step} sealed`);
   };
-  const queueSeal = () => {
-    sealing = sealing.then(sealNewest);
-    return sealing;
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    sealNewest() {
+      chain = chain.then(sealOnce);
+      return chain;
+    },
+    sealed,
+    lastSealed: () => last,
   };
-  // A failed seal surfaces after the trainer exits (the chain stays rejected); the timer only swallows it.
-  const timer = setInterval(() => queueSeal().catch(() => {}), o.pollMs ?? 2000);
-  let exit: { code: number | null; signal: string | null };
-  try {
-    exit = await runTrainer(o.trainerCommand, {
-      ...o.env,
-      GRADUS_RUN_ID: o.runId,
-      GRADUS_STAGE: String(o.stage),
-      GRADUS_DATA_FILES: trainFiles.join(','),
-      GRADUS_MODEL_PATH: modelPath,
-      GRADUS_CHECKPOINT_DIR: checkpointDir,
-      GRADUS_TRAINER_CONFIG: configPath,
-      GRADUS_CONFIG_DIR: o.workDir,
-      GRADUS_CONFIG_NAME: 'trainer-config',
-      GRADUS_TOTAL_STEPS: String(stage.settings.total_steps ?? ''),
-      GRADUS_SAVE_EVERY: String(stage.settings.save_every_steps ?? ''),
-    });
-  } finally {
-    clearInterval(timer);
-  }
-  try {
-    await queueSeal();
-  } catch (err) {
-    return finish(o, status, {
-      state: 'failed',
-      reason: `sealing a checkpoint failed: ${(err as Error).message}`,
-      sealedSteps: sealed,
-    });
-  }
-  const base = { sealedSteps: sealed, resumedFrom: resume?.step };
-  if (exit.code !== 0) {
-    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-    return finish(o, status, { ...base, state: 'failed', reason: `trainer exited with ${how}` });
-  }
-  if (lastSealed < 0) {
-    return finish(o, status, {
-      ...base,
-      state: 'failed',
-      reason: 'trainer exited without a complete checkpoint',
-    });
-  }
-  return finish(o, status, { ...base, state: 'succeeded' });
 }

@@ -67,7 +67,8 @@ async function finalState(storage: LocalStorage, runId: string, stage: number) {
   return JSON.parse((await storage.getText(`${last.prefix}state.json`)) ?? 'null');
 }
 
-describe('gradus stage run (local runner, stand-in trainer)', () => {
+// Each run starts several Node processes (the CLI, one per stage, the stand-in trainer): slow on a busy machine.
+describe('gradus stage run (local runner, stand-in trainer)', { timeout: 120_000 }, () => {
   it("runs two stages in order, stage 2 starting from stage 1's final checkpoint", async () => {
     const { storage, runDir } = await newRun('two');
     const { code, stdout, stderr } = await gradus([
