@@ -15,6 +15,7 @@ const stageCli = fileURLToPath(import.meta.url);
  */
 export function locateRun(target: string): { root: string; runId: string } {
   const trimmed = target.replace(/\/manifest\.json$/, '').replace(/\/+$/, '');
+  if (trimmed.startsWith('runs/')) return locateRun(`./${target}`);
   const cut = trimmed.lastIndexOf('/runs/');
   const runId = trimmed.slice(cut + '/runs/'.length);
   if (cut < 0 || runId === '' || runId.includes('/')) {
