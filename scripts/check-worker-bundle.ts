@@ -35,6 +35,7 @@ export const WRANGLER_OFFLINE_ENV = {
 
 interface Metafile {
   inputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+  outputs: Record<string, { exports: string[] }>;
 }
 
 export interface WorkerCheckReport {
@@ -71,7 +72,7 @@ export async function checkWorkerBundle(
       throw new Error(`expected one bundle from wrangler, found: ${outputs.join(', ')}`);
     const bundle = await readFile(join(dir, outputs[0] as string));
     const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as Metafile;
-    const problems = nodeOnlyProblems(meta);
+    const problems = [...nodeOnlyProblems(meta), ...entrypointProblems(meta)];
     const gzipBytes = gzipSync(bundle).length;
     if (bundle.length > WORKER_BUDGET.bytes) {
       problems.push(`the bundle is ${kib(bundle.length)}, over the budget of ${kib(WORKER_BUDGET.bytes)}`);
@@ -98,6 +99,23 @@ export function nodeOnlyProblems(meta: Metafile): string[] {
       if (imported.external && imported.path !== '<runtime>' && !imported.path.startsWith('cloudflare:')) {
         problems.push(`${input} imports "${imported.path}", which workerd does not provide`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * workerd treats every named export of the main module as an entrypoint (a handler object, a class) and
+ * refuses to start on anything else, e.g. an exported string; the tests in workerd do not notice, a deploy does.
+ */
+export function entrypointProblems(meta: Metafile): string[] {
+  const problems: string[] = [];
+  for (const [output, { exports }] of Object.entries(meta.outputs)) {
+    if (!output.endsWith('.js')) continue;
+    if (!exports.includes('default')) problems.push(`${output} has no default export (the fetch handler)`);
+    for (const name of exports) {
+      if (name !== 'default')
+        problems.push(`${output} exports "${name}": workerd would refuse it as an entrypoint`);
     }
   }
   return problems;

@@ -7,7 +7,8 @@ import { resolveTask } from '../../shared/reward/registry.ts';
 import { inlineScore, type RewardScorer } from '../../shared/reward/score.ts';
 import { createApp } from './app.ts';
 
-export const NO_SANDBOXES =
+// Not exported: workerd takes every named export of the main module for an entrypoint and refuses others.
+const NO_SANDBOXES =
   'Cloudflare Workers cannot run the code sandboxes (isolated-vm is a native Node addon); ' +
   'send code items to the Node server or the AWS Lambda deployment';
 
