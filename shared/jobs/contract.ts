@@ -209,8 +209,17 @@ export async function readStageStatus(
   const key = runKeys.status(runId, stage);
   const text = await storage.getText(key);
   if (text === undefined) return undefined;
-  const parsed = StageStatus.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${key}: ${zodIssues(parsed.error)[0]?.message ?? 'invalid'}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${key} is not JSON`);
+  }
+  const parsed = StageStatus.safeParse(json);
+  if (!parsed.success) {
+    const issue = zodIssues(parsed.error)[0];
+    throw new Error(`${key}: ${issue ? `${issue.path}: ${issue.message}` : 'invalid'}`);
+  }
   return parsed.data;
 }
 
