@@ -55,8 +55,9 @@ export function shippedModuleFiles(arch: LambdaArch): string[] {
 }
 
 /**
- * Source files read at run time relative to the bundle (their modules use `import.meta.url`, which in
- * the bundle is dist/lambda/lambda.mjs): the Python isolate's code, the JavaScript sandbox's runtime.
+ * Source files read at run time relative to their module's `import.meta.url`, which in the bundle is a
+ * file directly in dist/lambda (the entries and every chunk lie there): the Python isolate's code, the
+ * JavaScript sandbox's runtime.
  */
 export const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: string]> = [
   ['shared/code/python/isolate', 'isolate'],
