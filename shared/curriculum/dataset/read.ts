@@ -78,17 +78,21 @@ function jsonlRecords(location: ResolvedLocation): RecordReader {
       bytes += chunk.length;
     });
     let row = 0;
-    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-      row++;
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        stream.destroy();
-        throw new DatasetError(`not valid JSON (${(err as Error).message})`, { file: location.label, row });
+    try {
+      for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+        row++;
+        if (line.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (err) {
+          throw new DatasetError(`not valid JSON (${(err as Error).message})`, { file: location.label, row });
+        }
+        yield { value, row };
       }
-      yield { value, row };
+    } finally {
+      // Also when the consumer stops early: release the file, socket or S3 connection.
+      stream.destroy();
     }
   }
   return {
@@ -112,6 +116,7 @@ async function openByteStream(location: ResolvedLocation): Promise<{ stream: Rea
     }
     const response = await fetch(location.url);
     if (!response.ok || response.body === null) {
+      await response.body?.cancel();
       throw new DatasetError(`HTTP ${response.status} ${response.statusText}`, { file });
     }
     const length = Number(response.headers.get('content-length'));
