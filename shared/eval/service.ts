@@ -6,7 +6,8 @@ import type { JobRunner } from '../jobs/runner.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import type { Storage } from '../storage/types.ts';
 import { loadProblems } from './benchmarks.ts';
-import type { EvalPlan } from './plan.ts';
+import { PlanError } from './errors.ts';
+import { EvalPlan, type EvalPlanInput } from './plan.ts';
 import { htmlReport } from './report/html.ts';
 import { markdownReport } from './report/markdown.ts';
 import type { EvalResults } from './results.ts';
@@ -25,7 +26,8 @@ export interface EvalServiceOptions {
 }
 
 export interface EvalService {
-  start(plan: EvalPlan): Promise<EvalStatus>;
+  /** Validates the plan (throws PlanError or a zod error), then starts it. */
+  start(plan: EvalPlanInput): Promise<EvalStatus>;
   /** The evaluation's status, or undefined for an unknown id. */
   get(id: string): Promise<EvalStatus | undefined>;
   /** Resolves when every in-process evaluation started so far has finished (for clean shutdown). */
@@ -50,7 +52,13 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
   }
 
   return {
-    async start(plan) {
+    async start(input) {
+      const parsed = EvalPlan.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new PlanError(`${issue?.path.join('.') || 'plan'}: ${issue?.message}`);
+      }
+      const plan = parsed.data;
       const { benchmarks, preset } = resolvePlan(plan, options.benchmarkDir);
       const id = `ev-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       const now = new Date().toISOString();

@@ -82,8 +82,8 @@ describe('benchmark registry', () => {
     const { scorer } = createNodeScorer({ poolSize: 1 });
     try {
       for (const [name, file, programOf] of [
-        ['humaneval', 'humaneval.jsonl', (r: Record<string, string>) => r.prompt + r.canonical_solution],
-        ['mbpp', 'mbpp.jsonl', (r: Record<string, string>) => r.code],
+        ['humaneval', 'humaneval.jsonl', (r: Record<string, string>) => `${r.prompt}${r.canonical_solution}`],
+        ['mbpp', 'mbpp.jsonl', (r: Record<string, string>) => `${r.code}`],
       ] as const) {
         const raw = (await readFile(join(CODE_DIR, file), 'utf8'))
           .split('\n')
