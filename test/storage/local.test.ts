@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { storageContract } from './contract.ts';
@@ -27,6 +29,25 @@ describe('local disk', () => {
     expect(await storage.getText('stage-2/claim')).toBe(`worker-${winner}`);
     expect(await storage.putIfAbsent('stage-2/claim', 'late')).toBe(false);
     expect(await storage.getText('stage-2/claim')).toBe(`worker-${winner}`);
+  });
+
+  it('putIfAbsent lets exactly one of several processes claim a key', async () => {
+    const storage = new LocalStorage(join(root, 'process-claims'));
+    const module = pathToFileURL(join(import.meta.dirname, '../../shared/storage/local.ts')).href;
+    const claim = (worker: number) =>
+      new Promise<string>((resolve, reject) => {
+        const script =
+          `const { LocalStorage } = await import(${JSON.stringify(module)});` +
+          `const won = await new LocalStorage(${JSON.stringify(storage.root)}).putIfAbsent('stage-3/claim', 'process-${worker}');` +
+          'process.stdout.write(String(won));';
+        execFile(process.execPath, ['--input-type=module', '-e', script], (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        );
+      });
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map(claim));
+    expect(results.filter((r) => r === 'true')).toHaveLength(1);
+    expect(results.filter((r) => r === 'false')).toHaveLength(5);
+    expect(await storage.getText('stage-3/claim')).toBe(`process-${results.indexOf('true')}`);
   });
 
   it('leaves no temporary files behind and never lists them', async () => {
