@@ -1,0 +1,335 @@
+/**
+ * Reward API benchmark (`npm run bench:api`): what a trainer sees through HTTP, next to the scorer called
+ * in-process, measured in the same run and printed as markdown.
+ *
+ * - GRPO batch: 128 MATH-500 problems x 16 responses (2,048 items; each response is the problem's own
+ *   worked solution, and for 8 of the 16 it then changes its mind to another problem's answer). Timed per
+ *   whole batch, median of REPS after a warm-up, for:
+ *   (a) in-process: `scorer.score(items)` on a math worker pool of the server's size (the baseline);
+ *   (b) HTTP from Node: one `POST /v1/reward`, and one `POST /v1/verl/rows` (128 rows x 16 responses);
+ *   (c) the Python client (batch/gradus_reward): `compute_score_batch` in one request of 2,048 and in
+ *       4 requests of 512 with 4 in flight.
+ *   Client overhead = its batch time minus the in-process batch time.
+ * - Single-item requests (OpenRLHF's current pattern, one sample per request): autocannon with 64
+ *   keep-alive connections for DURATION_S against `POST /v1/reward` (one item) and `POST /get_reward`
+ *   (one sample): requests/s and p50/p99 latency.
+ *
+ * The server runs in its own process (`functions/reward/node.ts`, one math worker per core), so the load
+ * generator does not share its event loop. The load average is printed: on a shared machine it matters.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { createPool } from '../shared/reward/pool.ts';
+import type { RewardItem } from '../shared/reward/schema.ts';
+import { fmt, fmtRate } from './stats.ts';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface LoadResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  title: string;
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => Promise<LoadResult>;
+
+const PROMPTS = 128;
+const RESPONSES_PER_PROMPT = 16;
+const REPS = 5;
+const DURATION_S = 10;
+const CONNECTIONS = 64;
+const MATH500 = new URL('../../shared/data/benchmarks/math500.jsonl', import.meta.url);
+const REPO = new URL('..', import.meta.url);
+
+interface Problem {
+  problem: string;
+  solution: string;
+  answer: string;
+}
+
+interface Group {
+  problem: Problem;
+  responses: string[];
+  correct: boolean[];
+}
+
+function grpoBatch(): Group[] {
+  const problems = readFileSync(MATH500, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Problem)
+    .slice(0, PROMPTS);
+  return problems.map((problem, p) => {
+    const other = (problems[(p + 1) % problems.length] as Problem).answer;
+    const responses: string[] = [];
+    const correct: boolean[] = [];
+    for (let j = 0; j < RESPONSES_PER_PROMPT; j++) {
+      const changesMind = j % 2 === 1 && other !== problem.answer;
+      responses.push(
+        changesMind
+          ? `${problem.solution}\n\nWait, let me recheck. The final answer is $\\boxed{${other}}$.`
+          : problem.solution,
+      );
+      correct.push(!changesMind);
+    }
+    return { problem, responses, correct };
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] as number;
+};
+
+/**
+ * Runs every path once untimed, then REPS rounds of every path in turn (so a burst of load from
+ * elsewhere hits all paths alike); the median ms of each.
+ */
+async function timeInRounds(paths: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+  const ms: Record<string, number[]> = {};
+  for (const [name, run] of Object.entries(paths)) {
+    await run();
+    ms[name] = [];
+  }
+  for (let round = 0; round < REPS; round++) {
+    for (const [name, run] of Object.entries(paths)) {
+      const t0 = performance.now();
+      const inner = await run();
+      (ms[name] as number[]).push(typeof inner === 'number' ? inner : performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(Object.entries(ms).map(([name, xs]) => [name, median(xs)]));
+}
+
+function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn('npx', ['node', '--no-node-snapshot', 'functions/reward/node.ts'], {
+    cwd: REPO,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      seen += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) resolve({ url: match[1] as string, child });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
+  });
+}
+
+function stopServerProcess(child: ChildProcess): void {
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM'); // npx and its node: the group we made
+}
+
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A long-lived Python process: each stdin line names a way to call the client; it answers the ms taken. */
+const PYTHON_CLIENT = `
+import json, sys, time
+sys.path.insert(0, "batch")
+from gradus_reward import compute_score_batch
+job = json.loads(sys.stdin.readline())
+modes = {"one": (4096, 1), "split": (512, 4)}
+for line in sys.stdin:
+    size, conc = modes[line.strip()]
+    t0, c0 = time.perf_counter(), time.process_time()
+    scores = compute_score_batch(job["data_sources"], job["solutions"], job["golds"], url=job["url"],
+                                 batch_size=size, max_concurrency=conc)
+    ms, cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    if [s["acc"] for s in scores] != job["expected"]:
+        sys.exit(line.strip() + ": verdicts differ from the in-process scorer")
+    print(ms, cpu_ms, flush=True)
+`;
+
+/**
+ * Starts the Python client process; `run(mode)` times one compute_score_batch call there (wall ms), and
+ * `cpuMs[mode]` collects the CPU time the client process spent on each call (its cost to the trainer).
+ */
+function pythonClient(url: string, items: RewardItem[], expected: boolean[]) {
+  const child = spawn('python3', ['-c', PYTHON_CLIENT], { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const job = {
+    url,
+    data_sources: items.map(() => 'HuggingFaceH4/MATH-500'),
+    solutions: items.map((item) => item.response),
+    golds: items.map((item) => item.ground_truth),
+    expected,
+  };
+  child.stdin.write(`${JSON.stringify(job)}\n`);
+  const cpuMs: Record<'one' | 'split', number[]> = { one: [], split: [] };
+  return {
+    cpuMs,
+    async run(mode: 'one' | 'split'): Promise<number> {
+      child.stdin.write(`${mode}\n`);
+      const next = await lines.next();
+      if (next.done) throw new Error(`the Python client exited (${child.exitCode})`);
+      const [wall, cpu] = next.value.split(' ').map(Number);
+      cpuMs[mode].push(cpu as number);
+      return wall as number;
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+async function loadTest(title: string, url: string, body: unknown) {
+  const result = await autocannon({
+    title,
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+  });
+  return {
+    title,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function main(): Promise<void> {
+  const cores = os.availableParallelism();
+  const loadBefore = os.loadavg();
+  const groups = grpoBatch();
+  const items: RewardItem[] = groups.flatMap((g) =>
+    g.responses.map((response) => ({
+      response,
+      ground_truth: g.problem.answer,
+      data_source: 'HuggingFaceH4/MATH-500',
+    })),
+  );
+  const n = items.length;
+  const rows = groups.map((g, i) => ({
+    data_source: 'HuggingFaceH4/MATH-500',
+    prompt: [{ role: 'user', content: g.problem.problem }],
+    ability: 'math',
+    reward_model: { style: 'rule', ground_truth: g.problem.answer },
+    extra_info: { index: i, split: 'test' },
+    responses: g.responses,
+  }));
+
+  // The in-process baseline: a pool of the server's size. Its verdicts are the reference for every path.
+  const pool = createPool({ size: cores });
+  const reference = (await pool.score(items)).map((r) => r.correct);
+  const check = (correct: boolean[], what: string) => {
+    const off = correct.findIndex((c, i) => c !== reference[i]);
+    if (off >= 0 || correct.length !== n)
+      throw new Error(`${what}: verdict ${off} differs from the in-process scorer`);
+  };
+  const { url, child } = await startServerProcess();
+  const python = pythonClient(url, items, reference);
+  try {
+    const batch = await timeInRounds({
+      inProcess: async () =>
+        check(
+          (await pool.score(items)).map((r) => r.correct),
+          'in-process',
+        ),
+      reward: async () => {
+        const { results } = (await postJson(`${url}/v1/reward`, { items })) as {
+          results: { correct: boolean }[];
+        };
+        check(
+          results.map((r) => r.correct),
+          'POST /v1/reward',
+        );
+      },
+      verlRows: async () => {
+        const { results } = (await postJson(`${url}/v1/verl/rows`, { rows })) as {
+          results: { acc: boolean }[];
+        };
+        check(
+          results.map((r) => r.acc),
+          'POST /v1/verl/rows',
+        );
+      },
+      pythonOne: () => python.run('one'),
+      pythonSplit: () => python.run('split'),
+    });
+    python.close();
+
+    // Single-item requests, 64 keep-alive connections.
+    const one = groups[0] as Group;
+    const oneItem = { items: [{ response: one.responses[0], ground_truth: one.problem.answer }] };
+    const single = [
+      await loadTest('POST /v1/reward, 1 item', `${url}/v1/reward`, oneItem),
+      await loadTest('POST /get_reward, 1 sample (OpenRLHF)', `${url}/get_reward`, {
+        query: [`${one.problem.problem}\n${one.responses[0]}`],
+        prompts: [one.problem.problem],
+        labels: [one.problem.answer],
+      }),
+    ];
+    // autocannon leaves requests queued at the server; one more answer means they are all done.
+    await postJson(`${url}/v1/reward`, oneItem);
+
+    const loadAfter = os.loadavg();
+    const base = batch.inProcess as number;
+    const rate = (ms: number) => fmtRate((n / ms) * 1000);
+    const overhead = (ms: number) =>
+      `${ms >= base ? '+' : ''}${fmt(ms - base, 0)} ms (${fmt((ms / base - 1) * 100, 0)}%)`;
+    const line = (label: string, ms: number) =>
+      console.log(`| ${label} | ${fmt(ms, 0)} | ${rate(ms)} | ${overhead(ms)} |`);
+    console.log(
+      `\n## Reward API: ${n.toLocaleString('en-US')} responses (${PROMPTS} MATH-500 prompts x ${RESPONSES_PER_PROMPT})\n`,
+    );
+    console.log(
+      `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores; Node ${process.version}; ` +
+        `server = functions/reward/node.ts (${cores} math workers), in its own process`,
+    );
+    console.log(
+      `Load average before / after: ${loadBefore.map((x) => fmt(x, 1)).join(' ')} / ${loadAfter.map((x) => fmt(x, 1)).join(' ')}\n`,
+    );
+    console.log(`| path | batch ms (median of ${REPS}, interleaved) | rewards/s | vs in-process |`);
+    console.log('| --- | ---: | ---: | ---: |');
+    console.log(`| in-process \`scorer.score(items)\` (baseline) | ${fmt(base, 0)} | ${rate(base)} | - |`);
+    line('HTTP `POST /v1/reward` (Node fetch, 1 request)', batch.reward as number);
+    line(`HTTP \`POST /v1/verl/rows\` (${PROMPTS} rows x ${RESPONSES_PER_PROMPT})`, batch.verlRows as number);
+    line('Python client `compute_score_batch`, 1 request', batch.pythonOne as number);
+    line('Python client `compute_score_batch`, 4 requests of 512, 4 in flight', batch.pythonSplit as number);
+    console.log(
+      `\nPython client CPU per ${n.toLocaleString('en-US')}-response call (median; JSON, HTTP, threads): ` +
+        `${fmt(median(python.cpuMs.one), 0)} ms in 1 request, ${fmt(median(python.cpuMs.split), 0)} ms in 4 of 512.`,
+    );
+    console.log(
+      `\n### Single-item requests: autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION_S} s\n`,
+    );
+    console.log('| route | requests/s | p50 ms | p99 ms | non-2xx | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of single) {
+      console.log(
+        `| ${s.title} | ${fmtRate(s.rps)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.non2xx} | ${s.errors} |`,
+      );
+    }
+  } finally {
+    python.close();
+    stopServerProcess(child);
+    await pool.close();
+  }
+}
+
+await main();
