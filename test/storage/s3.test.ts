@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObject, openStorage } from '../../shared/storage/index.ts';
 import { parseS3Url, S3Storage } from '../../shared/storage/s3.ts';
-import { resolveS3Options } from '../../shared/storage/s3-client.ts';
+import {
+  defaultS3ClientFactory,
+  resolveS3Options,
+  type S3ConnectionOptions,
+} from '../../shared/storage/s3-client.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { storageContract } from './contract.ts';
 
@@ -190,6 +194,24 @@ describe('S3 URLs and settings', () => {
       checksums: 'when_supported',
     });
     expect(() => resolveS3Options({}, { GRADUS_S3_CHECKSUMS: 'sometimes' })).toThrow(/GRADUS_S3_CHECKSUMS/);
+  });
+
+  it('builds its client with the given factory from the resolved settings', async () => {
+    const seen: S3ConnectionOptions[] = [];
+    const storage = new S3Storage(`s3://${s3.bucket}/factory`, {
+      endpoint: s3.endpoint,
+      credentials: s3.connection.credentials,
+      clientFactory: (options) => {
+        seen.push(options);
+        return defaultS3ClientFactory(options);
+      },
+    });
+    expect(seen).toEqual([
+      expect.objectContaining({ endpoint: s3.endpoint, forcePathStyle: true, checksums: 'when_required' }),
+    ]);
+    await storage.put('x.txt', 'through the factory client');
+    expect(await s3.storage('factory').getText('x.txt')).toBe('through the factory client');
+    storage.client.destroy();
   });
 
   it('openStorage refuses unknown schemes', () => {
