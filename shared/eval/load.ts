@@ -43,8 +43,9 @@ function jsonlRows(source: string, text: string): Record<string, unknown>[] {
     let value: unknown;
     try {
       value = JSON.parse(line);
-    } catch (err) {
-      throw new LoadError(`${source} line ${i + 1}: invalid JSON (${(err as Error).message})`);
+    } catch {
+      // The parser's message quotes the text; an API caller must not learn a file's content from it.
+      throw new LoadError(`${source} line ${i + 1}: invalid JSON`);
     }
     if (!isRecord(value)) throw new LoadError(`${source} line ${i + 1}: expected a JSON object`);
     rows.push(value);
@@ -56,8 +57,8 @@ function jsonArrayRows(source: string, text: string): Record<string, unknown>[] 
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (err) {
-    throw new LoadError(`${source}: invalid JSON (${(err as Error).message})`);
+  } catch {
+    throw new LoadError(`${source}: invalid JSON`);
   }
   if (!Array.isArray(value)) throw new LoadError(`${source}: expected a JSON array of objects`);
   return value.map((row, i) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { RewardScorer } from '../reward/score.ts';
@@ -60,6 +60,12 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
       }
       const plan = parsed.data;
       const { benchmarks, preset } = resolvePlan(plan, options.benchmarkDir);
+      for (const source of [
+        ...benchmarks.map((b) => b.source),
+        ...(plan.responses ? [plan.responses] : []),
+      ]) {
+        checkSourceAllowed(source, [options.benchmarkDir, localRoot(storage)]);
+      }
       const id = `ev-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       const now = new Date().toISOString();
       const status: EvalStatus = {
@@ -196,6 +202,25 @@ export function finished(status: EvalStatus, results: EvalResults, storage: Stor
       html: url(evalKeys.html(status.id)),
     },
   };
+}
+
+/**
+ * Through the API, local files are read only inside the benchmark folder or the storage root: a plan may
+ * not point the server at any file it can read. URLs (http(s), s3) are the caller's own business.
+ */
+export function checkSourceAllowed(source: string, roots: (string | undefined)[]): void {
+  if (/^(https?|s3):\/\//i.test(source)) return;
+  const path = resolve(source.startsWith('file://') ? fileURLToPath(source) : source);
+  const inside = roots.some((root) => root !== undefined && `${path}/`.startsWith(`${resolve(root)}/`));
+  if (!inside) {
+    throw new PlanError(
+      `${source}: local files are read only under the benchmark folder (GRADUS_BENCHMARKS) or the storage root`,
+    );
+  }
+}
+
+function localRoot(storage: Storage): string | undefined {
+  return storage.url.startsWith('file://') ? fileURLToPath(storage.url) : undefined;
 }
 
 /** Journals live next to the results on local storage; on S3 they live in a local temp folder. */

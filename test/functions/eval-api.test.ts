@@ -117,6 +117,17 @@ describe('POST /v1/eval and GET /v1/eval/{id} through npm start', () => {
     const both = await post({ benchmarks: [{ name: 'aime24' }] });
     expect(both.status).toBe(400);
     expect(await both.json()).toMatchObject({ error: { code: 'VALIDATION_ERROR', path: 'model' } });
+    const outside = await post({
+      benchmarks: [{ name: 'aime24', source: '/etc/hostname' }],
+      responses: '/etc/passwd',
+    });
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toMatchObject({
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: expect.stringMatching(/^\/etc\/hostname: local files are read only under/),
+      },
+    });
     const missing = await fetch(`${api}/v1/eval/ev-nosuchrun`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
