@@ -4,9 +4,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
 import type { SandboxRunner } from '../../shared/code/runner.ts';
-import type { EvalService } from '../../shared/eval/service.ts';
 import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
 import { DEFAULT_RUN_LIMITS } from '../../shared/code/types.ts';
+import type { EvalService } from '../../shared/eval/service.ts';
 import { errorBody, validationError } from '../../shared/reward/errors.ts';
 import { checkItem } from '../../shared/reward/options.ts';
 import {
@@ -20,8 +20,8 @@ import {
   RewardResult,
 } from '../../shared/reward/schema.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
-import { registerEvalRoutes } from './eval-routes.ts';
 import { registerDocs } from './docs.ts';
+import { registerEvalRoutes } from './eval-routes.ts';
 import { registerTrainerRoutes } from './trainer-routes.ts';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
