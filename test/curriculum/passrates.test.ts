@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,62 @@ describe('scoreRollouts', () => {
     await expect(
       scoreRollouts({ rollouts: input, dataset, output: join(dir, 'y.jsonl'), scorer }),
     ).rejects.toThrow(new RegExp(`^${input.replaceAll('.', '\\.')} row 1, field response: `));
+  });
+});
+
+describe('on real data: MATH-500 and its self-pairs', () => {
+  const data = join(import.meta.dirname, '../../../shared/data');
+  const jsonlFile = async (path: string) =>
+    (await readFile(path, 'utf8'))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('joins every gold through a nested-column Parquet dataset and agrees with the labels', async () => {
+    const math500 = await jsonlFile(join(data, 'benchmarks/math500.jsonl'));
+    const problems: VerlDatasetRow[] = math500.map((row) => ({
+      data_source: 'HuggingFaceH4/MATH-500',
+      prompt: [{ role: 'user', content: String(row.problem) }],
+      ability: 'math',
+      reward_model: { style: 'rule', ground_truth: String(row.answer) },
+      extra_info: { problem_id: String(row.unique_id), level: Number(row.level) },
+    }));
+    const dataset = join(dir, 'math500.parquet');
+    await writeRecords(dataset, problems.map(toVerlParquetRow), {
+      columns: verlColumnsFor(problems),
+      rowGroupRows: 128,
+    });
+
+    // Each self-pair is a response to its problem; the label says whether it is right.
+    const pairs = await jsonlFile(join(data, 'math/math500_selfpairs.jsonl'));
+    const input = join(dir, 'selfpairs-rollouts.jsonl');
+    await writeRecords(
+      input,
+      pairs.map((p) => ({
+        problem_id: p.unique_id,
+        model: p.expected ? 'right' : 'wrong',
+        response: p.pred,
+      })),
+    );
+    const output = join(dir, 'math500-passrates.jsonl');
+    const summary = await scoreRollouts({ rollouts: input, dataset, output, scorer });
+    expect(summary).toMatchObject({
+      rollouts: pairs.length,
+      problems: problems.length,
+      models: 2,
+      errors: 0,
+    });
+
+    const table = (await readTable(output)) as PassRateRow[];
+    const expected = new Map<string, number>();
+    for (const p of pairs) {
+      const key = `${p.unique_id}|${p.expected ? 'right' : 'wrong'}`;
+      expected.set(key, (expected.get(key) ?? 0) + (p.expected ? 1 : 0));
+    }
+    expect(table).toHaveLength(expected.size);
+    const disagreements = table.filter((r) => expected.get(`${r.problem_id}|${r.model}`) !== r.correct);
+    // bench:math measures 999/1000 agreement on these pairs: at most that one pair may differ.
+    expect(disagreements.length).toBeLessThanOrEqual(1);
   });
 });
 
