@@ -19,14 +19,14 @@ export function preludeSource(): Promise<string> {
     bundle: true,
     write: false,
     format: 'iife',
-    globalName: 'gradusRuntime',
     platform: 'neutral',
     target: 'es2024',
     logLevel: 'silent',
   }).then((result) => {
     const code = result.outputFiles[0]?.text;
     if (code === undefined) throw new Error('esbuild produced no runtime bundle');
-    return `(function () {\n${code}\nreturn gradusRuntime.drive;\n})()`;
+    // runtime/index.ts assigns `drive` to __gradusDrive; 'use strict' first keeps the whole bundle strict.
+    return `(function () {\n'use strict';\nlet __gradusDrive;\n${code}\nreturn __gradusDrive;\n})()`;
   });
   return source;
 }

@@ -160,7 +160,7 @@ function step(): typeof PENDING | Outcome {
   return outcome();
 }
 
-export function drive(op: string, ...args: unknown[]): unknown {
+function drive(op: string, ...args: unknown[]): unknown {
   switch (op) {
     case 'main':
       return main(
@@ -188,3 +188,9 @@ export function drive(op: string, ...args: unknown[]): unknown {
       return outcome();
   }
 }
+
+// The prelude's completion value (prelude.ts declares this variable around the bundle and returns it):
+// an assignment rather than an export, so the bundle builds no exports object in every context.
+// biome-ignore lint/style/useConst: declared by the wrapper in prelude.ts, assigned here
+declare let __gradusDrive: unknown;
+__gradusDrive = drive;
