@@ -80,6 +80,9 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
   // Checked here rather than by commander, which would also demand them of `eval compare` and `eval job`.
   if (!flags.benchmarks) throw new Error("required option '--benchmarks <list>' not specified");
   if (!flags.out) throw new Error("required option '--out <dir>' not specified");
+  if (!flags.model === !flags.responses) {
+    throw new Error('give --model <url> to generate responses, or --responses <file> to score existing ones');
+  }
   const apiKey = process.env[flags.apiKeyEnv] || undefined;
   const model = flags.model
     ? {
@@ -169,7 +172,11 @@ export function addEvalCommand(program: Command): void {
       `comma-separated, name or name=file (${knownBenchmarks()})`,
       parseBenchmarkList,
     )
-    .option('--data-dir <dir>', 'folder of benchmark files for names given without a file')
+    .option(
+      '--data-dir <dir>',
+      'folder of benchmark files for names given without a file (default: GRADUS_BENCHMARKS)',
+      process.env.GRADUS_BENCHMARKS,
+    )
     .addOption(
       new Option('--preset <name>', 'sampling protocol').choices(Object.keys(PRESETS)).default('paper'),
     )
