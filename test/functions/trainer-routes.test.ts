@@ -82,6 +82,27 @@ describe('OpenRLHF: POST /get_reward', () => {
     expect(json).toMatchObject({ rewards: [0], extra_logs: { acc: [0], answered: [0] } });
   });
 
+  it('finds the response without prompts (after the last assistant marker) and past a BOS token before the prompt', async () => {
+    // The prompt shows a boxed example answer: scoring the whole query would grade the example, not the response.
+    const question = 'Answer in a box, like \\boxed{3}. What is 3+4?';
+    const noPrompts = await post('/get_reward', {
+      query: [`${CHATML(question)}Adding them gives 7.<|im_end|>`],
+      labels: ['7'],
+    });
+    expect(noPrompts.json).toMatchObject({ rewards: [1] });
+    const prompt = LLAMA3(question).replace('<|begin_of_text|>', '');
+    const withBos = await post('/get_reward', {
+      query: [`<|begin_of_text|>${prompt}Adding them gives 7.<|eot_id|>`],
+      prompts: [prompt],
+      labels: ['7'],
+    });
+    expect(withBos.json).toMatchObject({ rewards: [1] });
+    const wholeQuery = await post('/v1/reward', {
+      items: [{ response: CHATML(question) + 'Adding them gives 7.', ground_truth: '7' }],
+    });
+    expect(wholeQuery.json.results[0]).toMatchObject({ correct: false, extracted: '3' });
+  });
+
   it('scores code labels (a JSON string of tests) with ?task=code', async () => {
     const prompt = CHATML('Add two numbers.');
     const { json } = await post('/get_reward?task=code', {
