@@ -98,7 +98,7 @@ describe('OpenRLHF: POST /get_reward', () => {
     });
     expect(withBos.json).toMatchObject({ rewards: [1] });
     const wholeQuery = await post('/v1/reward', {
-      items: [{ response: CHATML(question) + 'Adding them gives 7.', ground_truth: '7' }],
+      items: [{ response: `${CHATML(question)}Adding them gives 7.`, ground_truth: '7' }],
     });
     expect(wholeQuery.json.results[0]).toMatchObject({ correct: false, extracted: '3' });
   });
