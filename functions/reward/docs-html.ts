@@ -52,9 +52,12 @@ function content(body: JsonObject | undefined, schemas: JsonObject): string {
   const schema = asObject(media.schema);
   const ref = typeof schema?.$ref === 'string' ? schema.$ref.replace('#/components/schemas/', '') : undefined;
   const example = media.example ?? schema?.example ?? (ref ? asObject(schemas[ref])?.example : undefined);
-  return (
-    jsonBlock(media.schema ?? {}) + (example === undefined ? '' : `<p>Example:</p>${jsonBlock(example)}`)
-  );
+  // A bare reference reads better as a link than as a one-line JSON block.
+  const shape =
+    ref && schema && Object.keys(schema).length === 1
+      ? `<p>Schema: <code><a href="#${anchor(ref)}">${escapeHtml(ref)}</a></code></p>`
+      : jsonBlock(media.schema ?? {});
+  return shape + (example === undefined ? '' : `<p>Example:</p>${jsonBlock(example)}`);
 }
 
 function operation(path: string, method: string, op: JsonObject, schemas: JsonObject): string {

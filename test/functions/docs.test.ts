@@ -32,7 +32,8 @@ describe('GET /docs', () => {
 
   it('links each $ref to the schema it names, and shows examples', async () => {
     const page = await (await app.request('/docs')).text();
-    expect(page).toContain('<a href="#schema-RewardItem">RewardItem</a>');
+    expect(page).toContain('<a href="#schema-RewardItem">RewardItem</a>'); // a $ref inside a schema
+    expect(page).toContain('Schema: <code><a href="#schema-OpenRLHFRequest">OpenRLHFRequest</a></code>');
     expect(page).toContain('Example:');
   });
 });
