@@ -1,6 +1,6 @@
 """gradus_reward: call the gradus reward service from RL trainers (verl, TRL, OpenRLHF, slime).
 
-Standard library only. Settings come from arguments and ``GRADUS_*`` environment variables
+Standard library only; Python >= 3.9. Settings come from arguments and ``GRADUS_*`` environment variables
 (:class:`ClientConfig`); the service URL is ``GRADUS_URL`` (default ``http://127.0.0.1:8787``).
 """
 

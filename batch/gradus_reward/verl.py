@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 if __package__ in (None, ""):  # loaded by file path, as verl does: make the package importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -111,6 +111,6 @@ def _scores_of(answer: Any) -> list[Score]:
     return [{"score": r["score"], "acc": r["acc"], "pred": r["pred"]} for r in answer["results"]]
 
 
-def _fallback(client: GradusClient):
+def _fallback(client: GradusClient) -> Callable[[Row], Score]:
     reward = client.config.fallback_reward
     return lambda _row: {"score": 0.0 if reward is None else reward, "acc": False, "pred": ""}
