@@ -68,12 +68,17 @@ const COMMON = String.raw`def __gradus_main():
     _getattr, _setattr, _hasattr, _compile, _exec, _repr = getattr, setattr, hasattr, compile, exec, repr
     _BaseException, _Exception, _SystemExit, _KeyboardInterrupt = BaseException, Exception, SystemExit, KeyboardInterrupt
     _TypeError, _NameError = TypeError, NameError
+    all_, map_ = all, map
     int_repr, float_repr, int_int, float_float, str_str = int.__repr__, float.__repr__, int.__int__, float.__float__, str.__str__
     dict_items, list_iter, tuple_iter = dict.items, list.__iter__, tuple.__iter__
+    from operator import is_
+    from itertools import repeat
     builtins_snapshot = _dict(builtins.__dict__)
-    guarded = ((builtins.__dict__, builtins_snapshot), (math_module.__dict__, _dict(math_module.__dict__)),
-               (random_module.__dict__, _dict(random_module.__dict__)))
+    guarded = tuple((d, snap, _tuple(snap), _tuple(snap.values())) for d, snap in (
+        (builtins.__dict__, builtins_snapshot), (math_module.__dict__, _dict(math_module.__dict__)),
+        (random_module.__dict__, _dict(random_module.__dict__))))
     guarded_modules = (('builtins', builtins), ('math', math_module), ('random', random_module))
+    missing = object()
     sources = {}
 
     def source(name, text):
@@ -83,7 +88,10 @@ const COMMON = String.raw`def __gradus_main():
     def restore():
         settrace(None)
         setprofile(None)
-        for d, snap in guarded:
+        for d, snap, keys, values in guarded:
+            # Unchanged (the usual case) is checked in C: as many entries, every one the same object.
+            if _len(d) == _len(snap) and all_(map_(is_, map_(d.get, keys, repeat(missing)), values)):
+                continue
             for k in [k for k in d if k not in snap]:
                 del d[k]
             for k, v in dict_items(snap):
