@@ -9,6 +9,7 @@ import { markdownReport, markdownTable } from '../../shared/eval/report/markdown
 import { writeReport } from '../../shared/eval/report/write.ts';
 import { parseResults } from '../../shared/eval/results.ts';
 import { type EvalProgress, knownBenchmarks, runEval } from '../../shared/eval/run.ts';
+import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { type ProgressBar, progressBar } from './progress.ts';
@@ -156,6 +157,21 @@ async function compareCommand(files: string[], own: { out?: string }, command: C
   }
 }
 
+/** A checkpoint evaluation (stage trigger, README "Evaluate"): its settings come from the environment. */
+async function checkpointEvalJob(dataDir: string | undefined): Promise<void> {
+  const env = parseEvalJobEnv({ ...process.env, GRADUS_BENCHMARKS: dataDir });
+  const { scorer } = createNodeScorer();
+  try {
+    const status = await runCheckpointEval(env, scorer);
+    process.stdout.write(
+      `eval of ${status.checkpoint}: ${status.state}${status.reason ? ` (${status.reason})` : ''}\n`,
+    );
+    if (status.state !== 'succeeded') process.exitCode = 1;
+  } finally {
+    await scorer.close();
+  }
+}
+
 /** Adds `gradus eval` (and `gradus eval compare`, `gradus eval job`) to the program. */
 export function addEvalCommand(program: Command): void {
   const evalCommand = program
@@ -213,9 +229,13 @@ export function addEvalCommand(program: Command): void {
 
   evalCommand
     .command('job')
-    .description('run the stored evaluation GRADUS_EVAL_ID on GRADUS_STORAGE (what an eval job runs)')
+    .description(
+      'run the stored evaluation GRADUS_EVAL_ID on GRADUS_STORAGE, or with GRADUS_JOB_KIND=eval the ' +
+        'checkpoint evaluation the stage trigger submitted (what an eval job runs)',
+    )
     .option('--data-dir <dir>', 'folder of benchmark files', process.env.GRADUS_BENCHMARKS)
     .action(async (opts: { dataDir?: string }) => {
+      if (process.env.GRADUS_JOB_KIND === 'eval') return checkpointEvalJob(opts.dataDir);
       const id = process.env.GRADUS_EVAL_ID;
       if (!id) throw new Error('GRADUS_EVAL_ID is not set');
       const { scorer } = createNodeScorer();

@@ -1,6 +1,10 @@
-// Lambda entry: an S3 object-created event for `runs/<run-id>/manifest.json` submits that run's stages.
+// Lambda entry: an S3 object-created event for `runs/<run-id>/manifest.json` submits that run's stages;
+// one for a checkpoint manifest (`runs/<run-id>/stages/<k>/checkpoints/<step>/checkpoint.json`) submits an
+// evaluation of that checkpoint when the run's manifest opts in (`eval.on_checkpoint`).
 import { BatchJobRunner } from '../../shared/jobs/batch.ts';
+import { checkpointOfManifestKey } from '../../shared/jobs/checkpoint-eval.ts';
 import { runIdOfManifestKey } from '../../shared/jobs/contract.ts';
+import { type SubmitEvalResult, submitCheckpointEval } from '../../shared/jobs/eval-submit.ts';
 import { createdObjects } from '../../shared/jobs/events.ts';
 import type { JobRunner } from '../../shared/jobs/runner.ts';
 import { type StageDefaults, type SubmitRunResult, submitRun } from '../../shared/jobs/submit.ts';
@@ -10,26 +14,53 @@ import type { Storage } from '../../shared/storage/types.ts';
 export interface StageTriggerDeps {
   /** The storage at the root of a bucket. */
   storageFor(bucket: string): Storage;
+  /** How jobs open that storage (default `s3://<bucket>`; a local folder with the local runner). */
+  storageUrlFor?(bucket: string): string;
   runner: JobRunner;
   defaults: StageDefaults;
   /** Passed to every job (reward service URL, base model, ...). */
   jobEnv?: Record<string, string>;
+  /** Passed to checkpoint evaluation jobs only (benchmark folder, ...). */
+  evalJobEnv?: Record<string, string>;
 }
 
-export type TriggerOutcome = { key: string; runId: string; result: SubmitRunResult };
+/** A checkpoint event's outcome: an evaluation submitted, or why not. */
+export type CheckpointEvalOutcome = {
+  outcome: 'checkpoint';
+  stage: number;
+  step: number;
+  evaluation: SubmitEvalResult;
+};
+
+export type TriggerOutcome = { key: string; runId: string; result: SubmitRunResult | CheckpointEvalOutcome };
 
 export function createStageTrigger(deps: StageTriggerDeps) {
   return async (event: unknown): Promise<TriggerOutcome[]> => {
     const outcomes: TriggerOutcome[] = [];
     for (const { bucket, key } of createdObjects(event)) {
+      const checkpoint = checkpointOfManifestKey(key);
+      if (checkpoint !== undefined) {
+        const evaluation = await submitCheckpointEval({
+          storage: deps.storageFor(bucket),
+          runner: deps.runner,
+          checkpoint,
+          storageUrl: deps.storageUrlFor?.(bucket) ?? `s3://${bucket}`,
+          defaults: deps.defaults,
+          env: { ...deps.jobEnv, ...deps.evalJobEnv },
+        });
+        console.log(JSON.stringify({ key, runId: checkpoint.runId, evaluation: evaluation.outcome }));
+        const { runId, stage, step } = checkpoint;
+        outcomes.push({ key, runId, result: { outcome: 'checkpoint', stage, step, evaluation } });
+        continue;
+      }
       const runId = runIdOfManifestKey(key);
-      if (runId === undefined) continue; // checkpoints, data, status files: not ours to act on
+      if (runId === undefined) continue; // checkpoint files, data, status files: not ours to act on
       const result = await submitRun({
         storage: deps.storageFor(bucket),
         runner: deps.runner,
         runId,
         sourceKey: key,
-        storageUrl: `s3://${bucket}`,
+        storageUrl: deps.storageUrlFor?.(bucket) ?? `s3://${bucket}`,
         defaults: deps.defaults,
         env: deps.jobEnv,
         resubmit: 'never',
@@ -53,6 +84,10 @@ const optionalInt = (value: string | undefined) => (value ? Number.parseInt(valu
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): StageTriggerDeps {
   const jobEnv: Record<string, string> = {};
   for (const name of ['GRADUS_URL', 'GRADUS_BASE_MODEL']) if (env[name]) jobEnv[name] = env[name] as string;
+  const evalJobEnv: Record<string, string> = {};
+  for (const name of ['GRADUS_BENCHMARKS', 'GRADUS_EVAL_SERVER_COMMAND']) {
+    if (env[name]) evalJobEnv[name] = env[name] as string;
+  }
   return {
     storageFor: (bucket) => openStorage(`s3://${bucket}`),
     runner: new BatchJobRunner({
@@ -68,6 +103,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): StageTriggerD
       memoryMiB: optionalInt(env.GRADUS_JOB_MEMORY_MIB),
     },
     jobEnv,
+    evalJobEnv,
   };
 }
 
