@@ -336,3 +336,25 @@ describe('checkpoint evaluation end to end with the local job runner', () => {
     expect(await storage.head(evalKeys.markdown('run-local', 1, 4))).toBeDefined();
   }, 60_000);
 });
+
+describe('the EventBridge rule in serverless.yml', () => {
+  /** EventBridge's wildcard matcher: `*` matches any run of characters, "/" included. */
+  const wildcardMatches = (pattern: string, key: string) =>
+    new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(key);
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it('passes run manifests and checkpoint manifests to the trigger, not checkpoint files or status writes', async () => {
+    const { parse } = await import('yaml');
+    const { readFile } = await import('node:fs/promises');
+    const config = parse(await readFile(join(root, 'serverless.yml'), 'utf8'), { logLevel: 'error' });
+    const rule = config.functions.stageTrigger.events.find((e: Record<string, unknown>) => e.eventBridge);
+    const keyFilters: { wildcard: string }[] = rule.eventBridge.pattern.detail.object.key;
+    const passes = (key: string) => keyFilters.some((f) => wildcardMatches(f.wildcard, key));
+    expect(passes(runKeys.manifest('run-1'))).toBe(true);
+    expect(passes(runKeys.checkpointManifest('run-1', 2, 150))).toBe(true);
+    expect(passes(`${runKeys.checkpoint('run-1', 2, 150)}actor/model.safetensors`)).toBe(false);
+    expect(passes(runKeys.status('run-1', 1))).toBe(false);
+    expect(passes(evalKeys.status('run-1', 1, 150))).toBe(false);
+    expect(passes(evalKeys.results('run-1', 1, 150))).toBe(false);
+  });
+});
