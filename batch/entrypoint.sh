@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one stage of a gradus run inside AWS Batch (single node, or every node of a multi-node job).
 #
-# From the job: GRADUS_STORAGE_URL (s3://bucket), GRADUS_RUN_ID, GRADUS_STAGE, GRADUS_URL (reward service).
+# From the job: GRADUS_STORAGE_URL (s3://bucket), GRADUS_RUN_ID, GRADUS_STAGE, GRADUS_URL (reward service);
+# GRADUS_JOB_KIND=eval for a checkpoint evaluation (see below).
 # From Batch on multi-node jobs: AWS_BATCH_JOB_NUM_NODES, AWS_BATCH_JOB_NODE_INDEX,
 # AWS_BATCH_JOB_MAIN_NODE_INDEX and, on the other nodes only, AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS.
 #
@@ -16,6 +17,13 @@ set -euo pipefail
 : "${GRADUS_STAGE:?GRADUS_STAGE is not set}"
 
 GRADUS_HOME=${GRADUS_HOME:-/opt/gradus}
+
+# A checkpoint evaluation (submitted by the stage trigger when the run's manifest sets eval.on_checkpoint):
+# `gradus eval job` downloads the checkpoint, serves it with vLLM on this node and evaluates it. No Ray.
+if [ "${GRADUS_JOB_KIND:-stage}" = eval ]; then
+  exec node "${GRADUS_HOME}/functions/cli/gradus.ts" eval job
+fi
+
 RAY_PORT=${RAY_PORT:-6379}
 NUM_NODES=${AWS_BATCH_JOB_NUM_NODES:-1}
 NODE_INDEX=${AWS_BATCH_JOB_NODE_INDEX:-0}
