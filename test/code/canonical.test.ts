@@ -6,8 +6,8 @@
  *
  * Each program is wrapped as a model response (a fenced block). Problems are scored several at a time
  * (each problem runs its tests one after another, as scoreCode does), so the sandboxes stay busy.
- * ~95 s on a loaded 2-core VM (two sandboxes per language): the 2,922 MBPP asserts (a record run and a
- * replay run each) are ~65 s of it, the too-slow wrong solution's 12 s timeout another 12 s.
+ * 70-95 s on a loaded 2-core VM (two sandboxes per language): the 2,922 MBPP asserts (a record run and a
+ * replay run each) are 43-67 s of it, the too-slow wrong solution's 12 s timeout another 12 s.
  */
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ const LIMIT_OVERRIDES: Record<string, { options: CodeOptionsInput; why: string }
 
 /** Problems scored at once; each runs its tests one after another, so this keeps every sandbox busy. */
 const ITEM_CONCURRENCY = 4 * availableParallelism();
-const SLOW_IT_MS = 240_000; // MBPP: 2,922 asserts, each a record run and a replay run (~70 s on a loaded 2-core VM)
+const SLOW_IT_MS = 240_000; // MBPP: 2,922 asserts, each a record run and a replay run (43-67 s on a loaded 2-core VM)
 
 let runner: SandboxRunner;
 
