@@ -33,6 +33,8 @@ export const EvalJobEnv = z.object({
   GRADUS_RUN_ID: RunId,
   GRADUS_STAGE: int(1),
   GRADUS_STEP: int(0),
+  /** The checkpoint folder's key, as the submitter saw it; must agree with run, stage and step. */
+  GRADUS_CHECKPOINT: z.string().min(1).optional(),
   GRADUS_EVAL_BENCHMARKS: z.string().min(1),
   GRADUS_EVAL_PRESET: z.string().min(1).default('paper'),
   /** An endpoint that already serves the checkpoint: no download, no server started. */
@@ -118,6 +120,12 @@ export async function runCheckpointEval(
   const workDir = join(env.GRADUS_WORK_DIR ?? join(tmpdir(), 'gradus'), 'evals', evalJobName(ref));
   let server: ModelServer | undefined;
   try {
+    const expected = runKeys.checkpoint(ref.runId, ref.stage, ref.step);
+    if (env.GRADUS_CHECKPOINT !== undefined && env.GRADUS_CHECKPOINT !== expected) {
+      throw new Error(
+        `GRADUS_CHECKPOINT is ${env.GRADUS_CHECKPOINT}, but run, stage and step name ${expected}`,
+      );
+    }
     const checkpoint = await readCompleteCheckpoint(storage, ref);
     if (checkpoint === undefined) {
       throw new Error(

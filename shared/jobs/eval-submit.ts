@@ -66,7 +66,6 @@ export function evalJobEnv(
     GRADUS_CHECKPOINT: checkpointPrefix,
     GRADUS_EVAL_BENCHMARKS: benchmarks.join(','),
     GRADUS_EVAL_PRESET: preset,
-    GRADUS_EVAL_OUT: evalKeys.folder(ref.runId, ref.stage, ref.step),
   };
 }
 

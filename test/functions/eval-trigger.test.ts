@@ -158,7 +158,6 @@ describe('checkpoint evaluation on s3rver events', () => {
       GRADUS_CHECKPOINT: 'runs/run-ev/stages/1/checkpoints/2/',
       GRADUS_EVAL_BENCHMARKS: 'aime24,math500=benchmarks/m500.jsonl',
       GRADUS_EVAL_PRESET: 'greedy',
-      GRADUS_EVAL_OUT: 'runs/run-ev/stages/1/evals/2/',
     });
     const jobId = `job-${jobCounter}`;
     expect(await readEvalStatus(storage, { runId: 'run-ev', stage: 1, step: 2 })).toMatchObject({
