@@ -357,3 +357,62 @@ describe('the EventBridge rule in serverless.yml', () => {
     expect(passes(evalKeys.results('run-1', 1, 150))).toBe(false);
   });
 });
+
+describe('checkpoint evaluation claims on local disk (O_EXCL)', () => {
+  it('three deliveries of one checkpoint event handled at once submit one eval job', async () => {
+    const { LocalStorage } = await import('../../shared/storage/local.ts');
+    const dir = join(work, 'concurrent');
+    const storage = new LocalStorage(dir);
+    const manifest = await writeRunData(storage, 'run-cc');
+    await writeManifest(storage, 'run-cc', { ...manifest, eval: evalOptIn });
+    await sealCheckpoint({
+      storage,
+      runId: 'run-cc',
+      stage: 2,
+      step: 7,
+      localDir: await checkpointDir('ckpt-cc'),
+    });
+    const localTrigger = createStageTrigger(baseDeps(() => new LocalStorage(dir)));
+    const event = {
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: {
+        bucket: { name: 'gradus-stages' },
+        object: { key: runKeys.checkpointManifest('run-cc', 2, 7) },
+      },
+    };
+    const results = (
+      await Promise.all([localTrigger(event), localTrigger(event), localTrigger(event)])
+    ).flat();
+    expect(batch).toHaveReceivedCommandTimes(SubmitJobCommand, 1);
+    expect(batch).toHaveReceivedCommandWith(SubmitJobCommand, { jobName: 'gradus-run-cc-s2-eval-7' });
+    const outcomes = results.map((r) =>
+      r.result.outcome === 'checkpoint' ? r.result.evaluation.outcome : '',
+    );
+    expect(outcomes.sort()).toEqual(['already-claimed', 'already-claimed', 'submitted']);
+  });
+
+  it('a checkpoint of a run without a manifest submits nothing', async () => {
+    const { LocalStorage } = await import('../../shared/storage/local.ts');
+    const dir = join(work, 'orphan');
+    const storage = new LocalStorage(dir);
+    await sealCheckpoint({
+      storage,
+      runId: 'run-orphan',
+      stage: 1,
+      step: 1,
+      localDir: await checkpointDir('ckpt-o'),
+    });
+    const localTrigger = createStageTrigger(baseDeps(() => storage));
+    const [outcome] = await localTrigger({
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'b' }, object: { key: runKeys.checkpointManifest('run-orphan', 1, 1) } },
+        },
+      ],
+    });
+    expect(outcome?.result).toMatchObject({ outcome: 'checkpoint', evaluation: { outcome: 'no-manifest' } });
+    expect(batch).not.toHaveReceivedCommand(SubmitJobCommand);
+  });
+});
