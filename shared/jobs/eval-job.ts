@@ -114,6 +114,7 @@ export async function runCheckpointEval(
     started_at: now(),
     updated_at: now(),
     finished_at: undefined,
+    summary: undefined,
     reason: undefined,
   };
   await writeEvalStatus(storage, status);
