@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRECOMPILED_PROGRAMS } from './precompiled.ts';
+import { PRECOMPILED_PROGRAMS, PRECOMPILED_SOURCES } from './precompiled.ts';
 
 /**
  * The files an interpreter is built from: Pyodide's two scripts rewritten to run as classic scripts in a
@@ -117,11 +117,16 @@ export function rewriteAsm(source: string): string {
 }
 
 /**
- * The Python call that compiles `programs` into the snapshot (runner.py, `_gradus_precompile`). A JSON
- * string is a valid Python string literal with the same value (JSON's escapes are a subset of Python's).
+ * The Python call that compiles the programs and sources of precompiled.ts into the snapshot (runner.py,
+ * `_gradus_precompile`). A JSON string is a valid Python string literal with the same value (JSON's
+ * escapes are a subset of Python's).
  */
-function precompileCall(programs: readonly string[]): string {
-  return `_gradus_precompile([${programs.map((p) => JSON.stringify(p)).join(', ')}])`;
+function precompileCall(): string {
+  const programs = PRECOMPILED_PROGRAMS.map((p) => JSON.stringify(p)).join(', ');
+  const sources = PRECOMPILED_SOURCES.map(
+    ([name, text]) => `(${JSON.stringify(name)}, ${JSON.stringify(text)})`,
+  );
+  return `_gradus_precompile([${programs}], [${sources.join(', ')}])`;
 }
 
 let cached: PythonAssets | undefined;
@@ -136,7 +141,7 @@ export function loadAssets(): PythonAssets {
   const asm = rewriteAsm(text(join(dir, 'pyodide.asm.mjs')));
   const prelude = text(join(here, 'isolate', 'prelude.js'));
   const runner = text(join(here, 'isolate', 'runner.js'));
-  const pythonSetup = `${text(join(here, 'isolate', 'runner.py'))}\n${precompileCall(PRECOMPILED_PROGRAMS)}\n`;
+  const pythonSetup = `${text(join(here, 'isolate', 'runner.py'))}\n${precompileCall()}\n`;
   const files: Record<string, Uint8Array> = {};
   for (const name of ['pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
     files[PYODIDE_URL + name] = readFileSync(join(dir, name));

@@ -1,4 +1,4 @@
-import { type HarnessMode, harnessProgram } from '../harness/index.ts';
+import { type HarnessMode, harnessProgram, LEETCODE_PRELUDE } from '../harness/index.ts';
 
 const MODES: readonly HarnessMode[] = ['call', 'record', 'replay'];
 
@@ -8,3 +8,10 @@ const MODES: readonly HarnessMode[] = ['call', 'record', 'replay'];
  * the test harness's programs: compiling one was ~20 ms, most of a harness run.
  */
 export const PRECOMPILED_PROGRAMS: readonly string[] = MODES.map(harnessProgram);
+
+/**
+ * Sources the harness compiles itself, as [filename, text]: it finds their code objects through the
+ * module `_gradus_precompiled` (`lookup((filename, text))`) and compiles only what is not there. The
+ * LeetCode prelude goes with every call test and every LeetCode check.
+ */
+export const PRECOMPILED_SOURCES: readonly (readonly [string, string])[] = [['<prelude>', LEETCODE_PRELUDE]];

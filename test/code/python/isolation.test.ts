@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRun, newNonce, readMarker } from '../../../shared/code/harness/index.ts';
 import type { PythonSandbox } from '../../../shared/code/python/index.ts';
-import { PRECOMPILED_PROGRAMS } from '../../../shared/code/python/precompiled.ts';
+import { PRECOMPILED_PROGRAMS, PRECOMPILED_SOURCES } from '../../../shared/code/python/precompiled.ts';
 import type { RunLimits, RunResult } from '../../../shared/code/types.ts';
 import { py, startSandbox } from './helpers.ts';
 
@@ -123,17 +123,23 @@ describe('PythonSandbox: every run starts clean', () => {
   });
 
   it('runs the precompiled harness as it is, even after a run replaced its code objects', async () => {
-    // The harness's code objects live in the snapshot (runner.py, _PRECOMPILED), reachable by walking
-    // frames; a run that swaps them must not change what the next harness run executes.
+    // The harness's code objects and the LeetCode prelude's live in the snapshot (runner.py, _PRECOMPILED
+    // and _PRECOMPILED_SOURCES), reachable by walking frames; a run that swaps them must not change what
+    // the next harness run executes (a call test runs both).
     const swap = await run(
       py(
         'import sys',
-        'cache = sys._getframe(0).f_back.f_globals["_PRECOMPILED"]',
-        'for text in cache: cache[text] = compile("print(\'hijacked\')", "<solution>", "exec")',
-        'print(len(cache))',
+        'runner = sys._getframe(0).f_back.f_globals',
+        'hijack = compile("print(\'hijacked\')", "<solution>", "exec")',
+        'for cache in (runner["_PRECOMPILED"], runner["_PRECOMPILED_SOURCES"]):',
+        '    for key in cache: cache[key] = hijack',
+        'print(len(runner["_PRECOMPILED"]), len(runner["_PRECOMPILED_SOURCES"]))',
       ),
     );
-    expect(swap).toMatchObject({ status: 'ok', stdout: `${PRECOMPILED_PROGRAMS.length}\n` });
+    expect(swap).toMatchObject({
+      status: 'ok',
+      stdout: `${PRECOMPILED_PROGRAMS.length} ${PRECOMPILED_SOURCES.length}\n`,
+    });
     const nonce = newNonce();
     const call = buildRun(
       { kind: 'call', fnName: 'double', args: [21], expected: 42 },

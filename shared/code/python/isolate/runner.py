@@ -299,13 +299,21 @@ def _gradus_run(code, recursion_limit):
 
 # Programs the host runs often (the test harness), compiled once into the snapshot: _gradus_run takes
 # the code object of a program whose text is one of these instead of compiling it again (compiling the
-# harness was most of a harness run's cost). A run may change this dict; the reset after it undoes that.
+# harness was most of a harness run's cost). Sources the harness compiles itself (the LeetCode prelude)
+# are looked up by (filename, text) through the module _gradus_precompiled. A run may change either;
+# the reset after it undoes that.
 _PRECOMPILED = {}
+_PRECOMPILED_SOURCES = {}
 
 
-def _gradus_precompile(programs):
+def _gradus_precompile(programs, sources):
     for code in programs:
         _PRECOMPILED[code] = compile(code, _FILENAME, "exec", dont_inherit=True)
+    for filename, text in sources:
+        _PRECOMPILED_SOURCES[(filename, text)] = compile(text, filename, "exec", dont_inherit=True)
+    module = types.ModuleType("_gradus_precompiled")
+    module.lookup = _PRECOMPILED_SOURCES.get
+    sys.modules[module.__name__] = module
 
 
 _WARMUP = (
