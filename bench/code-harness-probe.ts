@@ -1,11 +1,14 @@
 /**
- * Cost of one script test (record run + replay run) through PythonSandbox, next to a plain run of the
- * same program: `npx node bench/code-harness-probe.ts`. Reports wall and CPU (process.cpuUsage) per run.
+ * Cost of harnessed tests through one PythonSandbox, per test, next to a plain run of the same program
+ * with its asserts appended: a call test (one run of the call harness, LeetCode prelude included) and a
+ * script test (record run + replay run), over the first PROBE_N (default 100) MBPP tasks' asserts.
+ * `npx node bench/code-harness-probe.ts`; reports wall and CPU (process.cpuUsage: every thread) per test.
  */
 import { readFileSync } from 'node:fs';
 import {
   buildRecordRun,
   buildReplayRun,
+  buildRun,
   newNonce,
   readMarker,
   readRecord,
@@ -46,6 +49,21 @@ async function measure(label: string, once: (c: (typeof cases)[number]) => Promi
 await measure('plain (program + asserts)', async (c) => {
   const r = await sandbox.run(`${c.program}\n${c.test.preamble ?? ''}\n${c.test.code}`, '', limits);
   if (r.status !== 'ok') throw new Error(JSON.stringify(r));
+});
+const callProgram = 'def add(a, b):\n    return a + b\n';
+await measure('call test (1 run)', async (c) => {
+  const nonce = newNonce();
+  const n = c.program.length;
+  const run = buildRun(
+    { kind: 'call', fnName: 'add', args: [n, 1], expected: n + 1 },
+    callProgram,
+    'python',
+    nonce,
+  );
+  if ('error' in run) throw new Error(run.error);
+  const r = await sandbox.run(run.program, run.stdin, limits);
+  const marker = readMarker(r.stdout, nonce);
+  if (!marker?.hasResult || marker.result !== n + 1) throw new Error(JSON.stringify(r));
 });
 let failures = 0;
 await measure('record + replay', async (c) => {
