@@ -46,6 +46,13 @@ export const StageSettings = z
   .strict();
 export type StageSettings = z.infer<typeof StageSettings>;
 
+export const StageResources = z
+  .object({
+    nodes: z.number().int().min(1).optional(),
+    gpus_per_node: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 export const Stage = z
   .object({
     /** 1-based position; stage k+1 starts from stage k's final checkpoint. */
@@ -59,13 +66,7 @@ export const Stage = z
     data: z.array(StageDataFile).min(1),
     settings: StageSettings,
     /** Resources the job asks for; defaults come from the deployment. */
-    resources: z
-      .object({
-        nodes: z.number().int().min(1).optional(),
-        gpus_per_node: z.number().int().min(1).optional(),
-      })
-      .strict()
-      .optional(),
+    resources: StageResources.optional(),
   })
   .strict();
 export type Stage = z.infer<typeof Stage>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StageSettings } from './manifest.ts';
+import { StageResources, StageSettings } from './manifest.ts';
 import { Condition } from './rules.ts';
 import { mergeSettings } from './settings.ts';
 import { crossCheckSpec } from './spec-checks.ts';
@@ -54,13 +54,7 @@ export const StageSpec = z
     mix: Mix.optional(),
     /** Merged over the spec's `defaults`; the result must be a complete `StageSettings`. */
     settings: StageSettings.partial().default({}),
-    resources: z
-      .object({
-        nodes: z.number().int().min(1).optional(),
-        gpus_per_node: z.number().int().min(1).optional(),
-      })
-      .strict()
-      .optional(),
+    resources: StageResources.optional(),
   })
   .strict();
 export type StageSpec = z.infer<typeof StageSpec>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StageManifest } from '../curriculum/manifest.ts';
 import type { Storage } from '../storage/types.ts';
-import { type CompleteCheckpoint, runKeys } from './contract.ts';
+import { type CompleteCheckpoint, readContractJson, runKeys } from './contract.ts';
 import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from './schema.ts';
 
 /**
@@ -92,25 +92,11 @@ export const CheckpointEvalStatus = z
   .strict();
 export type CheckpointEvalStatus = z.infer<typeof CheckpointEvalStatus>;
 
-export async function readEvalStatus(
+export function readEvalStatus(
   storage: Storage,
   ref: CheckpointRef,
 ): Promise<CheckpointEvalStatus | undefined> {
-  const key = evalKeys.status(ref.runId, ref.stage, ref.step);
-  const text = await storage.getText(key);
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${key} is not JSON`);
-  }
-  const parsed = CheckpointEvalStatus.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${key}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
-  return parsed.data;
+  return readContractJson(storage, evalKeys.status(ref.runId, ref.stage, ref.step), CheckpointEvalStatus);
 }
 
 const serialize = (status: CheckpointEvalStatus) =>

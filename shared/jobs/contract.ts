@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type Stage, StageManifest } from '../curriculum/manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import {
@@ -201,12 +202,12 @@ export function stageOf(manifest: StageManifest, index: number): Stage {
   return stage;
 }
 
-export async function readStageStatus(
+/** A JSON object of the contract, validated; `undefined` when the key does not exist. */
+export async function readContractJson<T>(
   storage: Storage,
-  runId: string,
-  stage: number,
-): Promise<StageStatusType | undefined> {
-  const key = runKeys.status(runId, stage);
+  key: string,
+  schema: z.ZodType<T>,
+): Promise<T | undefined> {
   const text = await storage.getText(key);
   if (text === undefined) return undefined;
   let json: unknown;
@@ -215,12 +216,20 @@ export async function readStageStatus(
   } catch {
     throw new Error(`${key} is not JSON`);
   }
-  const parsed = StageStatus.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = zodIssues(parsed.error)[0];
     throw new Error(`${key}: ${issue ? `${issue.path}: ${issue.message}` : 'invalid'}`);
   }
   return parsed.data;
+}
+
+export function readStageStatus(
+  storage: Storage,
+  runId: string,
+  stage: number,
+): Promise<StageStatusType | undefined> {
+  return readContractJson(storage, runKeys.status(runId, stage), StageStatus);
 }
 
 function serialize(status: StageStatusType): string {

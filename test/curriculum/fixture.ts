@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+// A seeded generator, so the fixture is the same on every run.
+import { mulberry32 } from '../../shared/eval/metrics.ts';
 
 /**
  * A synthetic curriculum input: N problems (math and code) and the pass rates of four fake reference
@@ -36,18 +38,6 @@ export interface Fixture {
   orphanIds: string[];
 }
 
-/** mulberry32: a small seeded generator, so the fixture is the same on every run. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 30% never solved, 20% always, the rest in between: every branch of the paper's rules gets many problems. */
 function drawCorrect(random: () => number): number {
   const u = random();
@@ -57,7 +47,7 @@ function drawCorrect(random: () => number): number {
 }
 
 export function makeFixture(count = 10_000, seed = 7): Fixture {
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const problems: FakeProblem[] = [];
   for (let i = 0; i < count; i++) {
     const correct: Partial<Record<FakeModel, number>> = {};
