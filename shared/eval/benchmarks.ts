@@ -1,3 +1,4 @@
+import { lcbPrivateHeaderProblem } from '../code/tests/lcb-private.ts';
 import { boxedCandidates } from '../math/extract.ts';
 import type { RewardItem } from '../reward/schema.ts';
 import { LoadError, loadRows } from './load.ts';
@@ -71,6 +72,21 @@ function idOf(row: Record<string, unknown>, names: string[], index: number): str
     if (typeof value === 'string' || typeof value === 'number') return String(value);
   }
   return String(index);
+}
+
+/**
+ * LiveCodeBench's private tests as they are: a list, JSON text, or the compressed form, which is passed
+ * on compressed (the scorer decodes it; decoding every row here would cost seconds and memory) after a
+ * look at its header, so a value that is neither fails at load with its row and field.
+ */
+function privateTests(value: unknown): unknown {
+  if (typeof value !== 'string' || /^\s*\[/.test(value)) return value;
+  const problem = lcbPrivateHeaderProblem(value);
+  if (problem !== null)
+    throw new RowError(
+      `field "private_test_cases" is neither a JSON list nor LiveCodeBench's compressed form: ${problem}`,
+    );
+  return value;
 }
 
 /** A math benchmark whose gold answer is one field. */
@@ -195,8 +211,8 @@ export const BENCHMARKS: Record<string, Benchmark> = {
     task: 'code',
     dataSource: 'livecodebench',
     sources: [
-      'https://huggingface.co/datasets/livecodebench/code_generation_lite (test.jsonl .. test6.jsonl; ' +
-        'test lists as JSON strings: compressed private tests must be decoded first)',
+      'https://huggingface.co/datasets/livecodebench/code_generation_lite (test.jsonl .. test6.jsonl, as ' +
+        'released: private tests as JSON text or compressed (base64 + zlib + pickle), both read)',
     ],
     paperK: 4,
     template: STDIN_TEMPLATE,
@@ -205,7 +221,7 @@ export const BENCHMARKS: Record<string, Benchmark> = {
       text: text(row, 'question_content'),
       groundTruth: {
         public_test_cases: field(row, 'public_test_cases'),
-        ...(row.private_test_cases ? { private_test_cases: row.private_test_cases } : {}),
+        ...(row.private_test_cases ? { private_test_cases: privateTests(row.private_test_cases) } : {}),
         ...(row.metadata ? { metadata: row.metadata } : {}),
       },
     }),

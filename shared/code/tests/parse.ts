@@ -13,6 +13,7 @@ import {
   fromMbpp,
 } from './formats.ts';
 import { parseJsonExact } from './json.ts';
+import { decodeLcbPrivateTests, LcbPrivateError } from './lcb-private.ts';
 import {
   AppsRow,
   AppsTests,
@@ -119,18 +120,27 @@ function readLcbRow(value: Record<string, unknown>, fnName: string | undefined):
   for (const key of ['public_test_cases', 'private_test_cases'] as const) {
     const raw = row[key];
     if (raw === undefined) continue;
-    if (typeof raw === 'string' && raw.trim() !== '' && !/^\s*\[/.test(raw)) {
-      return new Failed(
-        `${key} is not a JSON list; LiveCodeBench releases compress private tests (base64 + zlib + pickle): ` +
-          'decode them to a JSON list first',
-      );
-    }
-    const list = typeof raw === 'string' ? decode(raw === '' ? '[]' : raw, key) : raw;
+    const text = typeof raw === 'string' && key === 'private_test_cases' ? decompress(raw, key) : raw;
+    if (text instanceof Failed) return text;
+    const list = typeof text === 'string' ? decode(text === '' ? '[]' : text, key) : text;
     if (list instanceof Failed) return list;
     if (!Array.isArray(list)) return new Failed(`${key} must be a list of tests`);
     tests.push(...list);
   }
   return convert(validate(LcbTests, tests, 'LiveCodeBench tests'), (t) => fromLcb(t, fnName ?? funcName));
+}
+
+/** A private test list in LiveCodeBench's compressed form (base64 + zlib + pickle) to its JSON text. */
+function decompress(raw: string, key: string): string | Failed {
+  if (raw.trim() === '' || /^\s*\[/.test(raw)) return raw;
+  try {
+    return decodeLcbPrivateTests(raw.trim());
+  } catch (e) {
+    if (!(e instanceof LcbPrivateError)) throw e;
+    return new Failed(
+      `${key} is neither a JSON list nor LiveCodeBench's compressed form (base64 + zlib + pickle): ${e.message}`,
+    );
+  }
 }
 
 function convert<T>(parsed: T | Failed, to: (t: T) => Converted, pythonOnly = false): Layout {
