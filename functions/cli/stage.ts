@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -95,7 +96,7 @@ export function registerStageCommands(program: Command): void {
     .action(async () => {
       const env = process.env;
       const stageIndex = Number(required(env.GRADUS_STAGE, 'GRADUS_STAGE'));
-      const workRoot = env.GRADUS_WORK_DIR || '/tmp/gradus-work';
+      const workRoot = env.GRADUS_WORK_DIR || join(tmpdir(), 'gradus-work');
       const result = await executeStage({
         storage: openStorage(required(env.GRADUS_STORAGE_URL, 'GRADUS_STORAGE_URL')),
         runId: required(env.GRADUS_RUN_ID, 'GRADUS_RUN_ID'),
