@@ -12,18 +12,8 @@ import { type EvalProgress, knownBenchmarks, runEval } from '../../shared/eval/r
 import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { openStorage } from '../../shared/storage/index.ts';
+import { finiteNumber, intAtLeast, positiveInt } from './args.ts';
 import { type ProgressBar, progressBar } from './progress.ts';
-
-const int = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-  return n;
-};
-const number = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
-};
 
 /** `aime24,math500=path/to/file.jsonl` -> [{name: 'aime24'}, {name: 'math500', source: '...'}]. */
 export function parseBenchmarkList(value: string): { name: string; source?: string }[] {
@@ -198,12 +188,12 @@ export function addEvalCommand(program: Command): void {
     )
     .option('--responses <file>', 'score these pre-generated responses (JSONL/Parquet rollouts rows) instead')
     .option('--out <dir>', 'output folder (also holds the resume journals); required')
-    .option('--k <n>', "samples per problem (default: the preset's)", int(1))
-    .option('--limit <n>', 'only the first n problems of each benchmark', int(1))
-    .option('--temperature <t>', 'override the preset', number)
-    .option('--top-p <p>', 'override the preset', number)
-    .option('--max-tokens <n>', 'override the preset', int(1))
-    .option('--seed <n>', 'sample j is requested with seed + j', int(0))
+    .option('--k <n>', "samples per problem (default: the preset's)", positiveInt)
+    .option('--limit <n>', 'only the first n problems of each benchmark', positiveInt)
+    .option('--temperature <t>', 'override the preset', finiteNumber)
+    .option('--top-p <p>', 'override the preset', finiteNumber)
+    .option('--max-tokens <n>', 'override the preset', positiveInt)
+    .option('--seed <n>', 'sample j is requested with seed + j', intAtLeast(0))
     .addOption(
       new Option('--prompt-mode <mode>', 'chat or raw completions')
         .choices(['chat', 'completions'])
@@ -215,8 +205,8 @@ export function addEvalCommand(program: Command): void {
         .default('n'),
     )
     .option('--template <file>', 'prompt template file ({problem} is replaced)')
-    .option('--concurrency <n>', 'requests in flight', int(1))
-    .option('--score-concurrency <n>', 'scoring worker threads (default: one per core)', int(1))
+    .option('--concurrency <n>', 'requests in flight', positiveInt)
+    .option('--score-concurrency <n>', 'scoring worker threads (default: one per core)', positiveInt)
     .option('--label <name>', 'name of this run in reports')
     .action(runEvalCommand);
 

@@ -1,26 +1,15 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../reward/node.ts';
+import { port, positiveInt } from './args.ts';
 import { registerCurate } from './curate.ts';
 import { addEvalCommand } from './eval.ts';
 import { progressBar } from './progress.ts';
 import { registerRollouts } from './rollouts.ts';
 import { scoreFile } from './score-file.ts';
 import { registerStageCommands } from './stage.ts';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number');
-  return n;
-}
 
 /** `gradus score ... | head` closes the pipe early: stop without a stack trace. */
 function exitQuietlyOnClosedStdout(): void {

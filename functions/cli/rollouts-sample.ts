@@ -1,19 +1,9 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { discoverModel } from '../../shared/eval/generate/client.ts';
 import { sampleRollouts } from '../../shared/eval/generate/rollouts.ts';
 import { PRESETS } from '../../shared/eval/presets.ts';
+import { finiteNumber, intAtLeast, positiveInt } from './args.ts';
 import { progressBar } from './progress.ts';
-
-const int = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-  return n;
-};
-const number = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
-};
 
 interface SampleFlags {
   model: string;
@@ -48,11 +38,11 @@ export function addRolloutsSample(rollouts: Command): void {
     .option('--api-key-env <var>', 'environment variable holding the API key', 'OPENAI_API_KEY')
     .requiredOption('--data <file>', 'dataset: JSONL or Parquet (verl rows), path, s3:// or http(s):// URL')
     .requiredOption('--out <file>', 'rollouts JSONL (local; also the resume journal)')
-    .option('--n <n>', 'samples per problem', int(1), 8)
-    .option('--temperature <t>', 'sampling temperature', number, paper?.temperature)
-    .option('--top-p <p>', 'nucleus sampling', number, paper?.topP)
-    .option('--max-tokens <n>', 'longest response in tokens', int(1), paper?.maxTokens)
-    .option('--seed <n>', 'sample j is requested with seed + j', int(0))
+    .option('--n <n>', 'samples per problem', positiveInt, 8)
+    .option('--temperature <t>', 'sampling temperature', finiteNumber, paper?.temperature)
+    .option('--top-p <p>', 'nucleus sampling', finiteNumber, paper?.topP)
+    .option('--max-tokens <n>', 'longest response in tokens', positiveInt, paper?.maxTokens)
+    .option('--seed <n>', 'sample j is requested with seed + j', intAtLeast(0))
     .option('--id-field <path>', 'dotted path of the problem id', 'extra_info.problem_id')
     .option('--prompt-field <path>', 'dotted path of the prompt (chat messages or text)', 'prompt')
     .option('--template <text>', 'for text prompts: a template with {problem}')
@@ -66,7 +56,7 @@ export function addRolloutsSample(rollouts: Command): void {
         .choices(['n', 'single'])
         .default('n'),
     )
-    .option('--concurrency <n>', 'requests in flight', int(1), 16)
+    .option('--concurrency <n>', 'requests in flight', positiveInt, 16)
     .action(async (flags: SampleFlags) => {
       const apiKey = process.env[flags.apiKeyEnv] || undefined;
       const bar = progressBar(process.stderr);

@@ -1,7 +1,8 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { type Progress, scoreRollouts } from '../../shared/curriculum/passrates.ts';
 import { DEFAULT_ID_FIELD } from '../../shared/curriculum/passrates-gold.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
+import { positiveInt } from './args.ts';
 import { progressBar } from './progress.ts';
 import { addRolloutsSample } from './rollouts-sample.ts';
 
@@ -14,12 +15,6 @@ export function registerRollouts(program: Command): Command {
   addScoreCommand(rollouts);
   addRolloutsSample(rollouts);
   return rollouts;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 }
 
 interface ScoreOptions {
