@@ -1,17 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type ivm from 'isolated-vm';
+import ivm from 'isolated-vm';
 
 /**
  * The runtime (runtime/*.ts) bundled into one classic script whose completion value is its `drive`
- * function. Bundled once per process with esbuild; V8's code cache from the first isolate that compiles
- * it lets later isolates skip parsing.
+ * function. Bundled once per process with esbuild, then evaluated into a V8 startup snapshot.
  */
 
 export const PRELUDE_FILENAME = 'node:internal/gradus-runtime';
 
 let source: Promise<string> | undefined;
-let cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
 export function preludeSource(): Promise<string> {
   source ??= build({
@@ -31,14 +29,24 @@ export function preludeSource(): Promise<string> {
   return source;
 }
 
-/** Compiles the prelude in `isolate`, reusing (or producing) the process-wide code cache. */
-export async function compilePrelude(isolate: ivm.Isolate): Promise<ivm.Script> {
-  const code = await preludeSource();
-  const options = {
-    filename: PRELUDE_FILENAME,
-    ...(cachedData ? { cachedData } : { produceCachedData: true }),
-  };
-  const script = (await isolate.compileScript(code, options)) as ivm.Script & ivm.CachedDataResult;
-  if (cachedData === undefined && script.cachedData !== undefined) cachedData = script.cachedData;
-  return script;
+/** Where the snapshot leaves `drive` on each new context's global; the host takes it and deletes it. */
+export const DRIVE_GLOBAL = '__gradusDrive';
+
+let snapshot: Promise<ivm.ExternalCopy<ArrayBuffer>> | undefined;
+
+/**
+ * A V8 startup snapshot with the runtime already evaluated: every context of an isolate made from it
+ * starts with Node's globals installed, so staging a run is one context creation instead of a context
+ * plus a script run (1.5 -> 1.1 CPU ms per context). Made once per process (~30 ms).
+ */
+export function runtimeSnapshot(): Promise<ivm.ExternalCopy<ArrayBuffer>> {
+  snapshot ??= preludeSource().then((code) =>
+    ivm.Isolate.createSnapshot([
+      {
+        code: `Object.defineProperty(globalThis, '${DRIVE_GLOBAL}', { value: ${code}, configurable: true });`,
+        filename: PRELUDE_FILENAME,
+      },
+    ]),
+  );
+  return snapshot;
 }

@@ -1,6 +1,7 @@
 import type { Language, RunLimits, RunResult, Sandbox } from '../types.ts';
 import { Engine, releaseStage, type Stage } from './engine.ts';
 import { execute } from './execute.ts';
+import { runtimeSnapshot } from './prelude.ts';
 import { compileErrorResult, toResult } from './result.ts';
 import { describeCompileError, prepareSource } from './source.ts';
 
@@ -26,9 +27,6 @@ interface Staged {
   engine: Engine;
   stage: Stage;
 }
-
-/** Staging a context runs only our runtime; this bounds it should V8 misbehave. */
-const STAGE_TIMEOUT_MS = 5000;
 
 /**
  * JavaScript and TypeScript programs in isolated-vm, with Node's stdin/stdout APIs emulated inside the
@@ -117,10 +115,12 @@ export class JavaScriptSandbox implements Sandbox {
       engine = undefined;
     }
     if (engine === undefined) {
-      engine = new Engine(memoryMb, this.#onCatastrophe);
+      const snapshot = await runtimeSnapshot();
+      if (this.#disposed) throw new Error('the JavaScript sandbox was disposed');
+      engine = new Engine(memoryMb, snapshot, this.#onCatastrophe);
       this.#engines[slot] = engine;
     }
-    return { slot, engine, stage: await engine.stage(STAGE_TIMEOUT_MS) };
+    return { slot, engine, stage: await engine.stage() };
   }
 
   #retire(slot: number, engine: Engine): void {

@@ -51,10 +51,7 @@ function stringLength(value: unknown): number {
 }
 
 export function harden(g: Record<string, unknown>): void {
-  delete g.WebAssembly;
-  delete g.SharedArrayBuffer;
-  delete g.FinalizationRegistry;
-  delete (g.Atomics as Record<string, unknown>).waitAsync;
+  removeUncountedFeatures(g);
   g.ArrayBuffer = fixedArrayBuffer(ArrayBuffer);
   guardCollection(Map.prototype, 'set');
   guardCollection(Set.prototype, 'add');
@@ -75,6 +72,17 @@ export function harden(g: Record<string, unknown>): void {
   const hugePad = (_self: unknown, args: unknown[]) => Number(args[0]) > run.memoryBytes;
   guard(String.prototype, 'padStart', hugePad);
   guard(String.prototype, 'padEnd', hugePad);
+}
+
+/**
+ * V8 installs these on every new context, after deserialising the snapshot's, so the runtime removes
+ * them again as each program starts (the prototype guards below survive in the snapshot).
+ */
+export function removeUncountedFeatures(g: Record<string, unknown>): void {
+  delete g.WebAssembly;
+  delete g.SharedArrayBuffer;
+  delete g.FinalizationRegistry;
+  delete (g.Atomics as Record<string, unknown>).waitAsync;
 }
 
 /**
