@@ -23,7 +23,7 @@
  * by runs/s and by CPU per run. Environment:
  * BENCH_MS, PYTHON (the interpreter; default: the executable behind `python3`, not a pyenv shim).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { compareStdout, DEFAULT_FLOAT_TOLERANCE } from '../shared/code/judge.ts';
@@ -32,6 +32,7 @@ import { type CodeItem, type CodeRunner, scoreCode } from '../shared/code/score.
 import { parseGroundTruth } from '../shared/code/tests/parse.ts';
 import { DEFAULT_RUN_LIMITS, type RunLimits, type RunResult } from '../shared/code/types.ts';
 import { type Row, readRows } from '../test/code/data.ts';
+import { spawnRun as spawnWithin } from '../test/code/native-python.ts';
 import { childrenCpuMs, cpuNowMs } from './code-cpu.ts';
 import { fmt, type Latency, latency } from './stats.ts';
 
@@ -98,37 +99,9 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-/** One process per run: stdin piped in, stdout collected, killed at the wall limit. */
-function spawnRun(cmd: string, args: string[], stdin: string, wallMs = LIMITS.wallMs): Promise<RunResult> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, wallMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ status: 'runtime_error', stdout, stderr: String(err), ms: performance.now() - started });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const status = timedOut ? 'timeout' : code === 0 ? 'ok' : 'runtime_error';
-      resolve({ status, stdout, stderr, exitCode: code ?? 1, ms: performance.now() - started });
-    });
-  });
-}
+/** One process per run, killed at the bench's wall limit. */
+const spawnRun = (cmd: string, args: string[], stdin: string, wallMs = LIMITS.wallMs) =>
+  spawnWithin(cmd, args, stdin, wallMs);
 
 const judged = (run: RunResult, expected: string): boolean =>
   run.status === 'ok' &&

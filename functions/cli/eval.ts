@@ -12,7 +12,7 @@ import { type EvalProgress, knownBenchmarks, runEval } from '../../shared/eval/r
 import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { openStorage } from '../../shared/storage/index.ts';
-import { finiteNumber, intAtLeast, positiveInt } from './args.ts';
+import { addRequestShapeOptions, finiteNumber, intAtLeast, positiveInt } from './args.ts';
 import { type ProgressBar, progressBar } from './progress.ts';
 
 /** `aime24,math500=path/to/file.jsonl` -> [{name: 'aime24'}, {name: 'math500', source: '...'}]. */
@@ -164,8 +164,7 @@ async function checkpointEvalJob(dataDir: string | undefined): Promise<void> {
 
 /** Adds `gradus eval` (and `gradus eval compare`, `gradus eval job`) to the program. */
 export function addEvalCommand(program: Command): void {
-  const evalCommand = program
-    .command('eval')
+  const evalCommand = addRequestShapeOptions(program.command('eval'))
     .description(
       'evaluate a model on benchmarks: generate with an OpenAI-compatible endpoint (or score --responses), ' +
         'score with our verifiers, write results.json, report.md and report.html',
@@ -194,16 +193,6 @@ export function addEvalCommand(program: Command): void {
     .option('--top-p <p>', 'override the preset', finiteNumber)
     .option('--max-tokens <n>', 'override the preset', positiveInt)
     .option('--seed <n>', 'sample j is requested with seed + j', intAtLeast(0))
-    .addOption(
-      new Option('--prompt-mode <mode>', 'chat or raw completions')
-        .choices(['chat', 'completions'])
-        .default('chat'),
-    )
-    .addOption(
-      new Option('--request-mode <mode>', 'n: one request per problem with n; single: one per sample')
-        .choices(['n', 'single'])
-        .default('n'),
-    )
     .option('--template <file>', 'prompt template file ({problem} is replaced)')
     .option('--concurrency <n>', 'requests in flight', positiveInt)
     .option('--score-concurrency <n>', 'scoring worker threads (default: one per core)', positiveInt)

@@ -1,8 +1,8 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { discoverModel } from '../../shared/eval/generate/client.ts';
 import { sampleRollouts } from '../../shared/eval/generate/rollouts.ts';
 import { PRESETS } from '../../shared/eval/presets.ts';
-import { finiteNumber, intAtLeast, positiveInt } from './args.ts';
+import { addRequestShapeOptions, finiteNumber, intAtLeast, positiveInt } from './args.ts';
 import { progressBar } from './progress.ts';
 
 interface SampleFlags {
@@ -27,8 +27,7 @@ interface SampleFlags {
 /** Adds `sample` to the `gradus rollouts` command group. */
 export function addRolloutsSample(rollouts: Command): void {
   const paper = PRESETS.paper?.sampling;
-  rollouts
-    .command('sample')
+  addRequestShapeOptions(rollouts.command('sample'))
     .description(
       'generate rollouts {problem_id, model, sample, response, finish_reason, usage} from an OpenAI-compatible ' +
         'endpoint; re-running with the same --out resumes without generating any sample twice',
@@ -46,16 +45,6 @@ export function addRolloutsSample(rollouts: Command): void {
     .option('--id-field <path>', 'dotted path of the problem id', 'extra_info.problem_id')
     .option('--prompt-field <path>', 'dotted path of the prompt (chat messages or text)', 'prompt')
     .option('--template <text>', 'for text prompts: a template with {problem}')
-    .addOption(
-      new Option('--prompt-mode <mode>', 'chat or raw completions')
-        .choices(['chat', 'completions'])
-        .default('chat'),
-    )
-    .addOption(
-      new Option('--request-mode <mode>', 'n: one request per problem with n; single: one per sample')
-        .choices(['n', 'single'])
-        .default('n'),
-    )
     .option('--concurrency <n>', 'requests in flight', positiveInt, 16)
     .action(async (flags: SampleFlags) => {
       const apiKey = process.env[flags.apiKeyEnv] || undefined;

@@ -10,24 +10,18 @@ import { join } from 'node:path';
 import type { CodeRunner } from '../../shared/code/score.ts';
 import type { RunLimits, RunResult } from '../../shared/code/types.ts';
 
-export function runPython(
-  program: string,
-  stdin: string,
-  limits: Pick<RunLimits, 'wallMs'>,
-): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'gradus-py-'));
-  const file = join(dir, 'main.py');
-  writeFileSync(file, program);
+/** One process per run: stdin piped in, stdout and stderr collected, killed at the wall limit. */
+export function spawnRun(cmd: string, args: string[], stdin: string, wallMs: number): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn('python3', ['-I', file], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, limits.wallMs);
+    }, wallMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
     });
@@ -36,13 +30,31 @@ export function runPython(
     });
     child.stdin.on('error', () => {});
     child.stdin.end(stdin);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ status: 'runtime_error', stdout, stderr: String(err), ms: performance.now() - started });
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
       const status = timedOut ? 'timeout' : code === 0 ? 'ok' : 'runtime_error';
       resolve({ status, stdout, stderr, exitCode: code ?? 1, ms: performance.now() - started });
     });
   });
+}
+
+export async function runPython(
+  program: string,
+  stdin: string,
+  limits: Pick<RunLimits, 'wallMs'>,
+): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'gradus-py-'));
+  const file = join(dir, 'main.py');
+  writeFileSync(file, program);
+  try {
+    return await spawnRun('python3', ['-I', file], stdin, limits.wallMs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A CodeRunner that runs Python natively and refuses other languages. */
