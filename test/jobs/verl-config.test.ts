@@ -41,12 +41,12 @@ function input(stage: Stage): VerlConfigInput {
     runId: 'paper',
     stage,
     paths: {
-      trainFiles: [`/work/stage-${stage.index}/data/stages/${stage.index}/data/train.parquet`],
+      trainFiles: [`/scratch/stage-${stage.index}/data/stages/${stage.index}/data/train.parquet`],
       modelPath:
         stage.index === 1
           ? 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'
-          : '/work/stage-2/init/actor/huggingface',
-      checkpointDir: `/work/stage-${stage.index}/checkpoints`,
+          : '/scratch/stage-2/init/actor/huggingface',
+      checkpointDir: `/scratch/stage-${stage.index}/checkpoints`,
       rewardFunctionPath: '/opt/gradus/batch/gradus_reward/verl.py',
     },
     nnodes: 1,
@@ -85,7 +85,7 @@ describe('verl GRPO config for the paper preset', () => {
     ]);
     expect([one.data.max_response_length, two.data.max_response_length]).toEqual([16384, 24576]);
     expect([one.gradus.mask_truncated_responses, two.gradus.mask_truncated_responses]).toEqual([false, true]);
-    expect(two.actor_rollout_ref.model.path).toBe('/work/stage-2/init/actor/huggingface');
+    expect(two.actor_rollout_ref.model.path).toBe('/scratch/stage-2/init/actor/huggingface');
   });
 
   it('applies trainer_overrides last, by dotted key', () => {
