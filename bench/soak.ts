@@ -1,0 +1,227 @@
+/**
+ * Soak (`npm run soak -- --minutes 10 [--rate 8] [--url http://127.0.0.1:8787]`): runs the reward server
+ * as `npm start` does (or uses the one at --url), and for the chosen time sends honest math, Python and
+ * JavaScript items mixed with every hostile family of bench/soak/requests.ts at a steady rate. Prints:
+ * requests sent, honest verdicts checked right, non-429 errors (a 5xx, a dropped connection, or an honest
+ * request not answered 200), p99 latency of honest requests, and the server's RSS and thread count at the
+ * start and the end (from /proc, so only for the server it started). Exits 1 when an honest verdict was
+ * wrong, any non-429 error happened, RSS grew by more than 300 MB, or threads grew.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { honestRequests, hostileRequests, type SoakRequest } from './soak/requests.ts';
+import { fmt, percentile } from './stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '8' },
+    url: { type: 'string' },
+    'max-in-flight': { type: 'string', default: '32' },
+  },
+});
+const minutes = Number(args.minutes);
+const rate = Number(args.rate);
+const maxInFlight = Number(args['max-in-flight']);
+if (!(minutes > 0) || !(rate > 0) || !(maxInFlight > 0)) {
+  console.error('usage: npm run soak -- [--minutes N] [--rate requests/s] [--url URL] [--max-in-flight N]');
+  process.exit(2);
+}
+const REPO = new URL('..', import.meta.url);
+const RSS_GROWTH_LIMIT_MB = 300;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  // `npm start` without npm in between, so /proc/<pid> is the server itself.
+  const child = spawn(process.execPath, ['--no-node-snapshot', 'functions/reward/node.ts'], {
+    cwd: REPO,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      seen += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) resolve({ url: match[1] as string, child });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
+  });
+}
+
+/** Sends SIGTERM; true when the process exits within `ms`. */
+function stopped(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface ProcessSample {
+  rssMb: number;
+  threads: number;
+}
+
+function sample(pid: number | undefined): ProcessSample | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rssMb: field('VmRSS') / 1024, threads: field('Threads') };
+  } catch {
+    return null;
+  }
+}
+
+interface Tally {
+  sent: number;
+  answered: number;
+  busy: number;
+  refused: number;
+  honest: number;
+  honestRight: number;
+  errors: string[];
+  honestMs: number[];
+}
+
+async function send(url: string, request: SoakRequest, tally: Tally): Promise<void> {
+  tally.sent++;
+  const t0 = performance.now();
+  let status: number;
+  let reply: unknown = null;
+  try {
+    const res = await fetch(url + request.path, {
+      method: 'POST',
+      headers: { 'content-type': request.contentType ?? 'application/json' },
+      body: request.body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    status = res.status;
+    const text = await res.text();
+    try {
+      reply = JSON.parse(text);
+    } catch {
+      reply = text;
+    }
+  } catch (err) {
+    tally.errors.push(`${request.name}: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  tally.answered++;
+  if (status === 429) {
+    tally.busy++;
+    return;
+  }
+  if (status >= 500) {
+    tally.errors.push(`${request.name}: HTTP ${status} ${JSON.stringify(reply).slice(0, 200)}`);
+    return;
+  }
+  if (!request.check) {
+    if (status >= 400) tally.refused++;
+    return;
+  }
+  tally.honest++;
+  tally.honestMs.push(performance.now() - t0);
+  const wrong = request.check(status, reply);
+  if (wrong === null) tally.honestRight++;
+  else tally.errors.push(`${request.name}: ${wrong}`);
+}
+
+/** Honest and hostile requests interleaved: every other request is honest. */
+function* schedule(): Generator<SoakRequest> {
+  for (let i = 0; ; i++) {
+    yield honestRequests[i % honestRequests.length] as SoakRequest;
+    yield hostileRequests[i % hostileRequests.length] as SoakRequest;
+  }
+}
+
+async function main(): Promise<void> {
+  const server = args.url ? { url: args.url, child: undefined } : await startServer();
+  const pid = server.child?.pid;
+  const tally: Tally = {
+    sent: 0,
+    answered: 0,
+    busy: 0,
+    refused: 0,
+    honest: 0,
+    honestRight: 0,
+    errors: [],
+    honestMs: [],
+  };
+  // Warm up: one of each honest request, so the start sample includes booted sandboxes.
+  for (const request of honestRequests)
+    await send(server.url, request, { ...tally, errors: [], honestMs: [] });
+  const start = sample(pid);
+  const startedAt = performance.now();
+  const endAt = startedAt + minutes * 60_000;
+  const next = schedule();
+  const inFlight = new Set<Promise<void>>();
+  let skipped = 0;
+  let lastReport = performance.now();
+  for (let tick = 0; performance.now() < endAt; tick++) {
+    const wait = startedAt + tick * (1000 / rate) - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const request = next.next().value as SoakRequest;
+    if (inFlight.size >= maxInFlight) {
+      skipped++;
+      continue;
+    }
+    const p = send(server.url, request, tally).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (performance.now() - lastReport > 60_000) {
+      lastReport = performance.now();
+      const now = sample(pid);
+      console.error(
+        `${tally.sent} sent, ${tally.errors.length} errors, in flight ${inFlight.size}` +
+          (now ? `, RSS ${fmt(now.rssMb, 0)} MB, ${now.threads} threads` : ''),
+      );
+    }
+  }
+  await Promise.all(inFlight);
+  // Let the server settle (idle sandboxes recycled, GC) before the end sample.
+  await new Promise((r) => setTimeout(r, 5000));
+  const end = sample(pid);
+  if (server.child && !(await stopped(server.child, 15_000))) {
+    tally.errors.push('the server did not exit within 15 s of SIGTERM');
+    server.child.kill('SIGKILL');
+  }
+
+  const rows: [string, string][] = [
+    ['minutes', fmt(minutes, 1)],
+    ['target rate (req/s)', fmt(rate, 1)],
+    ['requests sent', String(tally.sent)],
+    ['not sent (over max in flight)', String(skipped)],
+    ['answered 429 BUSY', String(tally.busy)],
+    ['hostile refused with a 4xx', String(tally.refused)],
+    ['honest verdicts right', `${tally.honestRight} / ${tally.honest}`],
+    ['non-429 errors', String(tally.errors.length)],
+    [
+      'honest p50 / p99 latency (ms)',
+      `${fmt(percentile(tally.honestMs, 50), 0)} / ${fmt(percentile(tally.honestMs, 99), 0)}`,
+    ],
+    ['RSS start → end (MB)', start && end ? `${fmt(start.rssMb, 0)} → ${fmt(end.rssMb, 0)}` : '-'],
+    ['threads start → end', start && end ? `${start.threads} → ${end.threads}` : '-'],
+  ];
+  console.log('| measure | value |\n| --- | --- |');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  const distinct = [...new Set(tally.errors)];
+  for (const e of distinct.slice(0, 20)) console.log(`error: ${e}`);
+  const failed =
+    tally.errors.length > 0 ||
+    tally.honestRight !== tally.honest ||
+    (start && end && (end.rssMb - start.rssMb > RSS_GROWTH_LIMIT_MB || end.threads > start.threads));
+  if (failed) {
+    console.log('soak FAILED');
+    process.exit(1);
+  }
+  console.log('soak passed');
+}
+
+await main();
