@@ -150,8 +150,34 @@ export class WorkerPool implements RewardScorer {
     slot.sentAt = nowMs();
     slot.minBudget = chunk.items.reduce((least, item) => Math.min(least, this.#budget(item)), Infinity);
     slot.worker.ref();
-    slot.worker.postMessage({ type: 'chunk', items: chunk.items } satisfies ChunkMessage);
+    try {
+      slot.worker.postMessage({ type: 'chunk', items: chunk.items } satisfies ChunkMessage);
+    } catch (err) {
+      this.#unsendable(slot, chunk, errorMessage(err));
+      return;
+    }
     this.#arm(slot, slot.sentAt + slot.minBudget);
+  }
+
+  /**
+   * A chunk that cannot be copied to a worker (too deep or not cloneable) frees the slot at once. Its items
+   * are retried one by one, so only the item that cannot cross gets an error result.
+   */
+  #unsendable(slot: Slot, chunk: Chunk, message: string): void {
+    slot.chunk = undefined;
+    slot.worker.unref();
+    if (chunk.items.length === 1) {
+      const reason = `the item could not be sent to a scoring worker: ${message}`;
+      this.#record(chunk.job, chunk.indices[0] as number, failedResult(chunk.items[0], 'error', reason));
+    } else {
+      const singles = chunk.items.map((item, k) => ({
+        job: chunk.job,
+        items: [item],
+        indices: [chunk.indices[k] as number],
+      }));
+      this.#queue.unshift(...singles);
+    }
+    queueMicrotask(() => this.#dispatch());
   }
 
   #onMessage(slot: Slot, msg: WorkerMessage): void {

@@ -111,4 +111,30 @@ describe('WorkerPool', () => {
     await pool.close();
     await expect(pool.score(numbered(1))).rejects.toThrow(/closed/);
   });
+
+  describe('an item that cannot be copied to a worker', () => {
+    /** A value nested `depth` deep: structured clone overflows the stack on it. */
+    function deep(depth: number): Record<string, unknown> {
+      let value: Record<string, unknown> = { leaf: 1 };
+      for (let i = 0; i < depth; i++) value = { a: value };
+      return value;
+    }
+    const bad = (): RewardItem[] => [
+      { id: 'deep', response: '1', ground_truth: deep(200_000) },
+      { id: 'fn', response: '1', ground_truth: { f: () => 1 } as unknown as Record<string, unknown> },
+    ];
+
+    for (const state of ['cold', 'warm'] as const) {
+      it(`gets an error result alone, on a ${state} pool, and frees its worker`, async () => {
+        pool = createPool({ size: 1, chunkSize: 8 });
+        if (state === 'warm') await pool.score(numbered(2));
+        for (let round = 0; round < 3; round++) {
+          const results = await pool.score([...numbered(3), ...bad()]);
+          expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'error', 'error']);
+          expect(results[3]?.reason).toMatch(/could not be sent to a scoring worker/);
+        }
+        expect((await pool.score(numbered(4))).map((r) => r.correct)).toEqual([true, false, true, false]);
+      });
+    }
+  });
 });
