@@ -39,17 +39,48 @@ export interface VerlConfigInput {
 
 type Tree = { [key: string]: unknown };
 
-/** Sets `a.b.c` in a nested object, creating the levels on the way. */
+/** Path segments that would reach an object's prototype instead of a key of its own. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A trainer override that cannot be applied; the message names the key. */
+export class OverrideError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OverrideError';
+  }
+}
+
+/**
+ * Sets `a.b.c` in a nested object, creating the levels on the way. Only own properties are followed and
+ * written (as data properties), and prototype-reaching segments are refused, so no key can change
+ * anything but the config itself.
+ */
 function setDotted(tree: Tree, dotted: string, value: unknown): void {
   const parts = dotted.split('.');
+  for (const part of parts) {
+    if (part === '') throw new OverrideError(`trainer_overrides key "${dotted}": empty path segment`);
+    if (FORBIDDEN_SEGMENTS.has(part)) {
+      throw new OverrideError(
+        `trainer_overrides key "${dotted}": "${part}" is not allowed as a path segment`,
+      );
+    }
+  }
   let node = tree;
   for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[part] = {};
-    node = node[part] as Tree;
+    const next = Object.hasOwn(node, part) ? node[part] : undefined;
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+      const level: Tree = {};
+      define(node, part, level);
+      node = level;
+    } else {
+      node = next as Tree;
+    }
   }
-  node[parts.at(-1) as string] = value;
+  define(node, parts.at(-1) as string, value);
 }
+
+const define = (node: Tree, key: string, value: unknown) =>
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
 
 export function verlConfig(input: VerlConfigInput): Tree {
   const { stage, paths } = input;

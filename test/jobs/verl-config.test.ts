@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Stage } from '../../shared/curriculum/manifest.ts';
-import { renderVerlConfig, type VerlConfigInput } from '../../shared/jobs/verl-config.ts';
+import { OverrideError, renderVerlConfig, type VerlConfigInput } from '../../shared/jobs/verl-config.ts';
 
 // The paper's two stages (notes/paper.md section 4) as the curate preset writes them into a manifest.
 const shared = {
@@ -101,5 +101,44 @@ describe('verl GRPO config for the paper preset', () => {
     expect(c.actor_rollout_ref.rollout.name).toBe('sglang');
     expect(c.actor_rollout_ref.rollout.n).toBe(16);
     expect(c.trainer.logger).toBe('wandb');
+  });
+
+  it('refuses trainer_overrides keys that reach a prototype, and Object.prototype stays clean', () => {
+    const [first] = paperStages as [Stage];
+    const withOverride = (key: string): Stage => ({
+      ...first,
+      settings: { ...first.settings, trainer_overrides: { [key]: 'yes' } },
+    });
+    for (const key of [
+      '__proto__.polluted',
+      'trainer.__proto__.polluted',
+      'constructor.prototype.polluted',
+      'trainer.constructor.prototype.polluted',
+      'data.prototype',
+      '__proto__',
+      'trainer..logger',
+    ]) {
+      expect(() => renderVerlConfig(input(withOverride(key))), key).toThrow(OverrideError);
+      expect(() => renderVerlConfig(input(withOverride(key))), key).toThrow(`trainer_overrides key "${key}"`);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('writes overrides as own keys: one named like an inherited method does not reach the prototype', () => {
+    const [first] = paperStages as [Stage];
+    const stage: Stage = {
+      ...first,
+      settings: {
+        ...first.settings,
+        trainer_overrides: { 'trainer.toString.x': 1, 'data.hasOwnProperty': 'kept', 'gradus.valueOf': 2 },
+      },
+    };
+    const c = parse(renderVerlConfig(input(stage)));
+    expect(c.trainer.toString).toEqual({ x: 1 });
+    expect(c.data.hasOwnProperty).toBe('kept');
+    expect(c.gradus.valueOf).toBe(2);
+    expect(Object.prototype.toString).toBe(Object.prototype.toString);
+    expect(Object.hasOwn(Object.prototype.toString, 'x')).toBe(false);
   });
 });
