@@ -9,6 +9,8 @@ export interface SandboxRunner {
   run: CodeRunner;
   /** Runs waiting for a sandbox, per language. */
   queued(): Record<Language, number>;
+  /** Runs one language's pool takes at once (running + queued), and how many of them run in parallel. */
+  readonly capacity: { runs: number; parallel: number };
   close(): Promise<void>;
 }
 
@@ -26,7 +28,15 @@ export function createSandboxRunner(
     }
     return pool;
   };
+  const sizes = (['python', 'javascript', 'typescript'] as const).map((language) => {
+    const { size = 2, maxQueue = size * 64 } = poolOptions[language] ?? {};
+    return { runs: size + maxQueue, parallel: size };
+  });
   return {
+    capacity: {
+      runs: Math.min(...sizes.map((s) => s.runs)),
+      parallel: Math.min(...sizes.map((s) => s.parallel)),
+    },
     run: (language, program, stdin, limits) => poolFor(language).run(program, stdin, limits),
     queued: () => ({
       python: pools.get('python')?.queued ?? 0,

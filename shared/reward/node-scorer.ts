@@ -1,5 +1,6 @@
 import type { SandboxRunner } from '../code/runner.ts';
 import { createNodeSandboxRunner, type NodeRunnerOptions } from '../code/sandboxes.ts';
+import { Admission } from './admission.ts';
 import { createPool } from './pool.ts';
 import { RoutingScorer } from './routing.ts';
 import type { RewardScorer } from './score.ts';
@@ -22,7 +23,10 @@ export function createNodeScorer(options: NodeScorerOptions = {}): {
   const scorer = new RoutingScorer(
     createPool({ size: options.poolSize }),
     { code: createCodeScorer(runner.run) },
-    { onClose: () => runner.close() },
+    {
+      onClose: () => runner.close(),
+      admission: new Admission(runner.capacity.runs, runner.capacity.parallel),
+    },
   );
   return { scorer, runner };
 }

@@ -1,3 +1,4 @@
+import type { Admission, Ticket } from './admission.ts';
 import { resolveTask, type TaskName } from './registry.ts';
 import type { RewardItem, RewardResult } from './schema.ts';
 import type { RewardScorer } from './score.ts';
@@ -13,6 +14,7 @@ export class RoutingScorer implements RewardScorer {
   readonly #host: Partial<Record<TaskName, HostScorer>>;
   readonly #onClose: () => Promise<void>;
   readonly #hostConcurrency: number;
+  readonly #admission: Admission | undefined;
 
   /**
    * `hostConcurrency` bounds the host items of one request in flight at once, so one large batch waits
@@ -21,8 +23,9 @@ export class RoutingScorer implements RewardScorer {
   constructor(
     base: RewardScorer,
     host: Partial<Record<TaskName, HostScorer>>,
-    options: { hostConcurrency?: number; onClose?: () => Promise<void> } = {},
+    options: { hostConcurrency?: number; onClose?: () => Promise<void>; admission?: Admission } = {},
   ) {
+    this.#admission = options.admission;
     this.#base = base;
     this.#host = host;
     this.#hostConcurrency = Math.max(1, options.hostConcurrency ?? 8);
@@ -34,19 +37,25 @@ export class RoutingScorer implements RewardScorer {
     const baseItems: RewardItem[] = [];
     const basePositions: number[] = [];
     const hostJobs: (() => Promise<void>)[] = [];
+    let ticket: Ticket | undefined;
     items.forEach((item, i) => {
       const task = resolveTask(item);
       const host = typeof task === 'string' ? this.#host[task] : undefined;
       if (host) {
         hostJobs.push(async () => {
+          const t0 = performance.now();
           results[i] = await host(item);
+          ticket?.itemDone(performance.now() - t0);
         });
       } else {
         baseItems.push(item);
         basePositions.push(i);
       }
     });
-    const hostRuns = runLimited(hostJobs, this.#hostConcurrency);
+    const lanes = Math.min(this.#hostConcurrency, hostJobs.length);
+    // Admitted whole or refused whole (QueueFullError) before any item of the batch starts.
+    ticket = lanes > 0 ? this.#admission?.admit(lanes, hostJobs.length) : undefined;
+    const hostRuns = runLimited(hostJobs, lanes).finally(() => ticket?.release());
     const baseRun = baseItems.length
       ? this.#base.score(baseItems).then((scored) => {
           scored.forEach((r, j) => {
@@ -63,11 +72,19 @@ export class RoutingScorer implements RewardScorer {
   }
 }
 
-/** Runs the jobs with at most `limit` in flight; rejects with the first failure. */
+/** Runs the jobs with at most `limit` in flight; on the first failure starts no more and rejects with it. */
 async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
+    while (next < jobs.length && !failed) {
+      try {
+        await (jobs[next++] as () => Promise<void>)();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane));
 }
