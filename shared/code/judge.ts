@@ -1,29 +1,30 @@
 /**
  * Verdicts on one test run, and the scores of a list of them.
  *
- * stdout (LiveCodeBench's rule, token-wise): line endings normalised (CRLF, CR), the whole output
- * trimmed, each line trimmed; the line counts must match; a line passes when equal, else when it splits
- * on whitespace into as many tokens and every token pair is equal or both are numbers that compare equal.
- * Numbers: `[+-]?digits[.digits][e[+-]digits]`. Two number tokens pass when they are equal as exact
- * decimals (`1.50` = `1.5`, `1e3` = `1000`; LiveCodeBench's `Decimal` rule, so integers of any size stay
- * exact: 10^18 and 10^18 + 1 differ), or, when `floatTolerance` > 0 and either token is written as a
- * float (has `.` or an exponent), when |got - expected| <= floatTolerance * max(1, |expected|) (absolute
- * or relative error, as Codeforces checkers accept; TACO/APPS fall back to np.allclose likewise).
- * `floatTolerance: 0` is LCB's rule, except that LCB needs every token of a differing line to be a
- * number while here words compare as text and numbers as numbers.
+ * stdout (LiveCodeBench's layout rule, token-wise): lines end at LF, CRLF or CR; blank lines at the
+ * start and end are dropped and each line is trimmed; the line counts must match; a line passes when it
+ * splits on whitespace into as many tokens as expected and every token pair passes tokens.ts's rule:
+ * equal as text, or, only where the expected token is a real literal (`.` or an exponent), equal as an
+ * exact decimal or within `floatTolerance` (absolute or relative). An expected integer compares exactly.
+ * The scan is one pass over both outputs, with no regular expression.
  *
  * Call results: the JSON the harness wrote (integers exact) against `expected`, deeply: same types (a
- * bool is not a number), same array lengths, same object keys; numbers by value (1 = 1.0), with the same
- * tolerance when either is not an integer.
+ * bool is not a number), same array lengths, same object keys. An expected integer needs a number of
+ * exactly its value (Python's `==`: `2.0` passes for 2, `1000000407.0` fails for 1000000007); an expected
+ * non-integer takes the tolerance. JSON parsing does not keep how a number was written, so an expected
+ * `2.0` in the data counts as the integer 2 here.
  */
 import { readRecord } from './harness/index.ts';
 import { readMarker } from './harness/marker.ts';
 import { cap, toJson } from './tests/json.ts';
 import type { CallCase, TestCase } from './tests/types.ts';
+import { numbersClose, tokensEqual } from './tokens.ts';
 import type { RunResult } from './types.ts';
 
+export { numbersClose, tokensEqual } from './tokens.ts';
+
 export interface JudgeOptions {
-  /** Absolute-or-relative tolerance for non-integer numbers; 0 compares them as exact decimals. */
+  /** Absolute-or-relative tolerance for expected real numbers; 0 compares them as exact decimals. */
   floatTolerance: number;
 }
 
@@ -43,78 +44,122 @@ export interface Judgement {
 }
 
 const DIFF_CHARS = 200;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function lines(text: string): string[] {
-  const trimmed = text.replace(/\r\n?/g, '\n').trim();
-  return trimmed === '' ? [] : trimmed.split('\n').map((l) => l.trim());
-}
-
-/** A decimal literal as sign, significant digits and exponent, so that 1.50, 1.5 and 15e-1 are equal. */
-function canonicalDecimal(token: string): string {
-  const m = NUMBER.exec(token);
-  if (!m) return token;
-  const [mantissa = '', exponent = '0'] = token.replace(/^[+-]/, '').toLowerCase().split('e');
-  const [whole = '', frac = ''] = mantissa.split('.');
-  const digits = `${whole}${frac}`.replace(/^0+/, '');
-  if (digits === '') return '0';
-  const trailing = digits.length - digits.replace(/0+$/, '').length;
-  const exp = BigInt(exponent) - BigInt(frac.length) + BigInt(trailing);
-  return `${token.startsWith('-') ? '-' : ''}${digits.slice(0, digits.length - trailing)}e${exp}`;
-}
-
-export function numbersClose(got: number, expected: number, tolerance: number): boolean {
-  if (got === expected) return true;
-  if (!Number.isFinite(got) || !Number.isFinite(expected)) return false;
-  return Math.abs(got - expected) <= tolerance * Math.max(1, Math.abs(expected));
-}
-
-export function tokensEqual(got: string, expected: string, tolerance: number): boolean {
-  if (got === expected) return true;
-  if (!NUMBER.test(got) || !NUMBER.test(expected)) return false;
-  if (canonicalDecimal(got) === canonicalDecimal(expected)) return true;
-  const isFloat = (t: string) => /[.eE]/.test(t);
+/** JavaScript's `\s` (what String.prototype.trim removes): ASCII and Unicode spaces, line terminators. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
   return (
-    tolerance > 0 &&
-    (isFloat(got) || isFloat(expected)) &&
-    numbersClose(Number(got), Number(expected), tolerance)
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
+const isTerminator = (c: number) => c === 10 || c === 13;
+
+/**
+ * The lines of an output, read one at a time: ending at LF, CRLF or CR, each trimmed, without the blank
+ * lines at either end (the output as a whole is trimmed first).
+ */
+class LineCursor {
+  private readonly text: string;
+  private readonly end: number;
+  private at: number;
+
+  constructor(text: string) {
+    this.text = text;
+    let a = 0;
+    let b = text.length;
+    while (a < b && isSpace(text.charCodeAt(a))) a++;
+    while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
+    this.end = b;
+    this.at = a === b ? b + 1 : a;
+  }
+
+  /** The next line, or undefined after the last. */
+  next(): string | undefined {
+    const { text, end } = this;
+    if (this.at > end) return undefined;
+    let i = this.at;
+    while (i < end && !isTerminator(text.charCodeAt(i))) i++;
+    let a = this.at;
+    let b = i;
+    while (a < b && isSpace(text.charCodeAt(a))) a++;
+    while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
+    this.at = i === end ? end + 1 : i + (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1);
+    return text.slice(a, b);
+  }
+
+  /** How many lines `next` has yet to return. */
+  remaining(): number {
+    const { text, end } = this;
+    if (this.at > end) return 0;
+    let n = 1;
+    for (let i = this.at; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+    }
+    return n;
+  }
+}
+
+/** The end of the token starting at `i`, or of the whitespace run starting there. */
+function skip(line: string, i: number, space: boolean): number {
+  while (i < line.length && isSpace(line.charCodeAt(i)) === space) i++;
+  return i;
+}
+
+/** Two trimmed lines pass when they have as many whitespace-separated tokens and every pair passes. */
 export function linesEqual(got: string, expected: string, tolerance: number): boolean {
   if (got === expected) return true;
-  const a = got.split(/\s+/);
-  const b = expected.split(/\s+/);
-  return a.length === b.length && a.every((t, i) => tokensEqual(t, b[i] as string, tolerance));
+  let g = skip(got, 0, true);
+  let e = skip(expected, 0, true);
+  while (g < got.length && e < expected.length) {
+    const gEnd = skip(got, g, false);
+    const eEnd = skip(expected, e, false);
+    if (!tokensEqual(got.slice(g, gEnd), expected.slice(e, eEnd), tolerance)) return false;
+    g = skip(got, gEnd, true);
+    e = skip(expected, eEnd, true);
+  }
+  return g === got.length && e === expected.length;
 }
 
 export function compareStdout(got: string, expected: string, options: JudgeOptions): Judgement {
-  const g = lines(got);
-  const e = lines(expected);
-  const n = Math.max(g.length, e.length);
-  for (let i = 0; i < n; i++) {
-    const gl = g[i];
-    const el = e[i];
+  if (got === expected) return { passed: true };
+  const g = new LineCursor(got);
+  const e = new LineCursor(expected);
+  for (let line = 1; ; line++) {
+    const gl = g.next();
+    const el = e.next();
+    if (gl === undefined && el === undefined) return { passed: true };
     if (gl !== undefined && el !== undefined && linesEqual(gl, el, options.floatTolerance)) continue;
+    const gotLines = line - 1 + (gl === undefined ? 0 : 1) + g.remaining();
+    const expectedLines = line - 1 + (el === undefined ? 0 : 1) + e.remaining();
     const reason =
-      g.length === e.length
-        ? `wrong answer on line ${i + 1}`
-        : `wrong answer: ${g.length} output lines, expected ${e.length} (first difference on line ${i + 1})`;
-    const firstDiff = { line: i + 1, expected: cap(el ?? '', DIFF_CHARS), got: cap(gl ?? '', DIFF_CHARS) };
+      gotLines === expectedLines
+        ? `wrong answer on line ${line}`
+        : `wrong answer: ${gotLines} output lines, expected ${expectedLines} (first difference on line ${line})`;
+    const firstDiff = { line, expected: cap(el ?? '', DIFF_CHARS), got: cap(gl ?? '', DIFF_CHARS) };
     return { passed: false, reason, firstDiff };
   }
-  return { passed: true };
 }
 
 function isInteger(v: unknown): v is number | bigint {
   return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
 }
 
-/** Deep JSON equality: integers exact (bigint-safe), other numbers with the tolerance. */
+/** Deep JSON equality: an expected integer exactly (bigint-safe), other expected numbers with the tolerance. */
 export function valuesEqual(got: unknown, expected: unknown, tolerance: number): boolean {
   const numeric = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
   if (numeric(got) && numeric(expected)) {
-    if (isInteger(got) && isInteger(expected)) return BigInt(got) === BigInt(expected);
+    if (isInteger(expected)) return isInteger(got) && BigInt(got) === BigInt(expected);
     const a = Number(got);
     const b = Number(expected);
     return tolerance > 0 ? numbersClose(a, b, tolerance) : a === b;
@@ -147,13 +192,44 @@ export function compareCallResult(got: unknown, test: CallCase, options: JudgeOp
   };
 }
 
-/** Last non-blank line of stderr: the harness's `gradus: ... failed: ...` summary, or the error's last line. */
-function lastErrorLine(stderr: string): string {
-  const line = stderr
-    .trimEnd()
-    .split('\n')
-    .findLast((l) => l.trim() !== '');
-  return cap((line ?? '').trim(), DIFF_CHARS);
+const isFrame = (line: string) => line.trimStart().startsWith('at ');
+
+const isNameChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 46;
+
+/** `Name: ...`: how a JavaScript error's stack starts, unless its message is empty (`Name` alone). */
+function isErrorHeader(line: string): boolean {
+  let i = 0;
+  while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
+  return i > 0 && line.charCodeAt(i) === 58;
+}
+
+/** How many lines above a stack's frames its header is looked for (a message may span lines). */
+const HEADER_LINES = 4;
+
+/**
+ * What a failed run's stderr says went wrong, on one line: the last non-blank line (Python's
+ * `ZeroDivisionError: ...`, the harness's `gradus: ... failed: ...`), or, when stderr ends with a
+ * JavaScript stack, the error's `Name: message` followed by its frames.
+ */
+function errorSummary(stderr: string): string {
+  const all = stderr.split('\n');
+  let last = all.length - 1;
+  while (last >= 0 && (all[last] as string).trim() === '') last--;
+  if (last < 0) return '';
+  if (!isFrame(all[last] as string)) return cap((all[last] as string).trim(), DIFF_CHARS);
+  let firstFrame = last;
+  while (firstFrame > 0 && isFrame(all[firstFrame - 1] as string)) firstFrame--;
+  // The nearest `Name: ` line above the frames starts the message; else the line right above them.
+  let header = firstFrame - 1;
+  for (let i = header; i >= 0 && i >= firstFrame - HEADER_LINES; i--) {
+    if (isErrorHeader(all[i] as string)) {
+      header = i;
+      break;
+    }
+  }
+  const parts = all.slice(Math.max(0, header), last + 1).map((l) => l.trim());
+  return cap(parts.filter((l) => l !== '').join(' '), DIFF_CHARS);
 }
 
 function runFailure(run: RunResult): string | undefined {
@@ -165,7 +241,7 @@ function runFailure(run: RunResult): string | undefined {
     memory_limit: 'memory limit exceeded',
     output_limit: 'output limit exceeded',
   };
-  const detail = lastErrorLine(run.stderr);
+  const detail = errorSummary(run.stderr);
   return detail === '' ? what[run.status] : `${what[run.status]}: ${detail}`;
 }
 
@@ -180,7 +256,7 @@ export function judgeRun(test: TestCase, run: RunResult, nonce: string, options:
   if (test.kind === 'stdio') return compareStdout(run.stdout, test.output, options);
   const marker = readMarker(run.stdout, nonce);
   if (marker === null) {
-    const detail = lastErrorLine(run.stderr);
+    const detail = errorSummary(run.stderr);
     return {
       passed: false,
       reason: `no result line: the program ended before the test finished${detail ? ` (${detail})` : ''}`,
@@ -201,7 +277,7 @@ export function judgeRecord(run: RunResult): { record: string } | Judgement {
   if (failure !== undefined) return { passed: false, reason: failure };
   const record = readRecord(run.stdout);
   if (record !== null) return { record };
-  const detail = lastErrorLine(run.stderr);
+  const detail = errorSummary(run.stderr);
   return {
     passed: false,
     reason: `no record: the program ended before the test finished${detail ? ` (${detail})` : ''}`,

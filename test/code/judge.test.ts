@@ -21,9 +21,9 @@ describe('compareStdout', () => {
     ['trailing spaces and blank lines', '1 2   \n3\n\n\n', '1 2\n3'],
     ['leading and inner whitespace', '  1   2\n\t3', '1 2\n3'],
     ['a missing final newline', 'YES', 'YES\n'],
-    ['equal decimals written differently', '1.50 1e3 -0 007', '1.5 1000 0 7'],
+    ['equal decimals written differently', '1.50 1e3 -0.0 15e-1 2', '1.5 1000.0 0.0 1.5 2.00'],
     ['big integers written the same', '123456789012345678901234567890', '123456789012345678901234567890'],
-    ['words next to numbers', 'Case #1: 2.0', 'Case #1: 2'],
+    ['words next to numbers', 'Case #1: 2.50', 'Case #1: 2.5'],
     ['empty output for empty expected', '\n', ''],
   ])('passes %s', (_name, got, expected) => {
     expect(compareStdout(got, expected, TOL)).toEqual({ passed: true });
@@ -77,11 +77,13 @@ describe('compareStdout', () => {
     expect(compareStdout(got, expected, TOL).passed).toBe(false);
   });
 
-  it('tokensEqual treats hex, inf and words as text', () => {
+  it('tokensEqual treats hex, inf and words as text, even for an expected real', () => {
+    expect(tokensEqual('0x10', '16.0', 1e-6)).toBe(false);
+    expect(tokensEqual('inf', '1e400', 1e-6)).toBe(false);
     expect(tokensEqual('0x10', '16', 1e-6)).toBe(false);
     expect(tokensEqual('inf', 'inf', 1e-6)).toBe(true);
-    expect(tokensEqual('1e-7', '0', 1e-6)).toBe(true);
-    expect(tokensEqual('1e-7', '0', 0)).toBe(false);
+    expect(tokensEqual('1e-7', '0.0', 1e-6)).toBe(true);
+    expect(tokensEqual('1e-7', '0.0', 0)).toBe(false);
   });
 });
 
