@@ -2,6 +2,7 @@ import type { RunLimits } from '../types.ts';
 import type { Engine, Stage } from './engine.ts';
 import type { Ending, Observed } from './result.ts';
 import { CRASHED, type Outcome, PENDING } from './runtime/protocol.ts';
+import { withoutRuntimeFrames } from './runtime/stack.ts';
 
 /**
  * Runs one compiled program in a staged context: 'main' (the script itself), then one 'step' per
@@ -171,12 +172,12 @@ function classify(error: unknown, usedTimeout: boolean, engine: Engine): Ending 
   return String(error.stack).includes('<isolated-vm boundary>') ? undefined : 'host';
 }
 
-/** Node's report of an unhandled rejection: the error's stack, without isolated-vm's host frames. */
+/** Node's report of an unhandled rejection: the error's stack, without isolated-vm's or the runtime's frames. */
 function describeRejection(error: unknown): string {
   if (error instanceof Error && typeof error.stack === 'string') {
     const lines = error.stack.split('\n');
     const boundary = lines.findIndex((l) => l.includes('<isolated-vm boundary>'));
-    return `${(boundary < 0 ? lines : lines.slice(0, boundary)).join('\n')}\n`;
+    return withoutRuntimeFrames(`${(boundary < 0 ? lines : lines.slice(0, boundary)).join('\n')}\n`);
   }
   let text: string;
   try {

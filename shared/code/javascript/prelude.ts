@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import ivm from 'isolated-vm';
+import { RUNTIME_FILENAME } from './runtime/stack.ts';
 
 /**
  * The runtime (runtime/*.ts) bundled into one classic script whose completion value is its `drive`
  * function. Bundled once per process with esbuild, then evaluated into a V8 startup snapshot.
  */
 
-export const PRELUDE_FILENAME = 'node:internal/gradus-runtime';
+export const PRELUDE_FILENAME = RUNTIME_FILENAME;
 
 let source: Promise<string> | undefined;
 

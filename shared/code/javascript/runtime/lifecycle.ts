@@ -1,5 +1,6 @@
 import { inspect } from './inspect.ts';
 import { writeReport } from './output.ts';
+import { withoutRuntimeFrames } from './stack.ts';
 import { EXIT, isExit, run } from './state.ts';
 
 /**
@@ -58,7 +59,10 @@ function report(err: unknown): void {
   // The isolate's allocator refused an ArrayBuffer: that is the memory limit, not a program bug.
   if (err instanceof RangeError && err.message === 'Array buffer allocation failed')
     run.memoryLimitHit = true;
-  const text = err instanceof Error && typeof err.stack === 'string' ? err.stack : `Uncaught ${inspect(err)}`;
+  const text =
+    err instanceof Error && typeof err.stack === 'string'
+      ? withoutRuntimeFrames(err.stack)
+      : `Uncaught ${inspect(err)}`;
   writeReport(`${text}\n`);
   run.ended = true;
   run.crashed = true;
