@@ -106,6 +106,35 @@ describe('PythonSandbox: every run starts clean', () => {
     expect(planted.stdout).toBe('[] []\n');
   });
 
+  it('restores file metadata: timestamps (os.utime on read-only paths too), inode numbers, pipe names', async () => {
+    const paths = ['/', '/lib', '/lib/python314.zip', '/tmp', '/home/user', '/dev/null', '/dev'];
+    const observe = py(
+      'import os',
+      `for p in ${JSON.stringify(paths)}:`,
+      '    s = os.stat(p)',
+      '    print(p, s.st_atime_ns, s.st_mtime_ns, s.st_ctime_ns, s.st_mode)',
+      'open("/tmp/probe", "w").close()',
+      'r, w = os.pipe()',
+      'print(os.stat("/tmp/probe").st_ino, os.fstat(r).st_ino, os.readlink(f"/proc/self/fd/{r}"))',
+      'print(os.statvfs("/").f_ffree)',
+    );
+    const before = await run(observe);
+    expect(before.status).toBe('ok');
+    const meddle = await run(
+      py(
+        'import os',
+        `for p in ${JSON.stringify(paths)}:`,
+        '    os.utime(p, (12345, 67890))',
+        '    print(os.stat(p).st_mtime)',
+        'for i in range(100): open(f"/tmp/f{i}", "w").close()',
+        'pipes = [os.pipe() for _ in range(10)]',
+      ),
+    );
+    // The channel must exist for the test to mean anything: utime works on read-only paths.
+    expect(meddle).toMatchObject({ status: 'ok', stdout: '67890.0\n'.repeat(paths.length) });
+    expect(await run(observe)).toMatchObject({ status: 'ok', stdout: before.stdout });
+  });
+
   it('lets a program use its scratch directories freely, and still cleans them up', async () => {
     const boots = sandbox.boots;
     const result = await run(

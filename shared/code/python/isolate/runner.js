@@ -75,6 +75,8 @@
     stackRestore: null,
     /** A JS error reached Pyodide's error handler after the lock: the interpreter is replaced. */
     jsError: false,
+    /** File metadata of the clean state (see recordMeta). */
+    meta: null,
   };
 
   /** The wasm memory as bytes, through the captured getters (the memory grows: never cache the view). */
@@ -224,7 +226,53 @@
     return { length, zeroRuns: zero, dataRuns };
   };
 
-  /** Back to the clean image: wasm memory, stack pointer, files, working directory, random seed. */
+  /**
+   * What a run can change about files outside its scratch directories' contents, where a later run could
+   * read it: every node's times and mode (`os.utime` needs no write permission), the inode counter (new
+   * files' `st_ino`, `statvfs().f_ffree`) and the counters that name pipes and sockets. Recorded once the
+   * tree is final; the tree itself cannot change outside the scratch directories (read-only).
+   */
+  const recordMeta = (FS, M) => {
+    const nodes = [];
+    const stack = [FS.root];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      nodes[nodes.length] = [node, node.atime, node.mtime, node.ctime, node.mode];
+      const dir = node.mounted ? node.mounted.root : node;
+      if (dir !== node) stack[stack.length] = dir;
+      else if (FS.isDir(node.mode) && node.contents) {
+        for (const name in node.contents) stack[stack.length] = node.contents[name];
+      }
+    }
+    const counters = [M.PIPEFS?.nextname, M.SOCKFS?.nextname].filter(Boolean);
+    return { nodes, nextInode: FS.nextInode, counters: counters.map((c) => [c, c.current]) };
+  };
+
+  const restoreMeta = (FS) => {
+    const { nodes, nextInode, counters } = s.meta;
+    for (let i = 0; i < nodes.length; i++) {
+      const [node, atime, mtime, ctime, mode] = nodes[i];
+      node.atime = atime;
+      node.mtime = mtime;
+      node.ctime = ctime;
+      node.mode = mode;
+    }
+    // Nodes the run made outside the tree (pipes) stay in the name table: drop them with their numbers.
+    const table = FS.nameTable;
+    for (let h = 0; h < table.length; h++) {
+      let node = table[h];
+      while (node && node.id >= nextInode) node = node.name_next;
+      table[h] = node;
+      while (node) {
+        while (node.name_next && node.name_next.id >= nextInode) node.name_next = node.name_next.name_next;
+        node = node.name_next;
+      }
+    }
+    FS.nextInode = nextInode;
+    for (let i = 0; i < counters.length; i++) counters[i][0].current = counters[i][1];
+  };
+
+  /** Back to the clean image: wasm memory, stack pointer, files and their metadata, working directory, random seed. */
   const reset = () => {
     const FS = s.py.FS;
     s.stackRestore(s.sp);
@@ -243,6 +291,7 @@
     for (const dir of s.scratch) {
       for (const name of FS.readdir(dir)) if (name !== '.' && name !== '..') rmTree(FS, `${dir}/${name}`);
     }
+    restoreMeta(FS);
     FS.chdir(s.home);
     randomReset();
   };
@@ -388,6 +437,7 @@
       guardJsErrors(py, M);
       lockRealm();
       s.gate.lock();
+      s.meta = recordMeta(FS, M);
       s.sp = M.stackSave();
       // The stack below its pointer is free: zero in the image, so that the reset fills it rather than
       // copying what boot and the warm-up left there.
