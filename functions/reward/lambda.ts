@@ -41,7 +41,9 @@ if (existsSync(shippedSnapshots)) {
 // module cannot load on this runtime (e.g. an older libstdc++), math still works and code items get a 501
 // with the reason, instead of every request failing.
 const sandboxes = await import('../../shared/code/sandboxes.ts').then(
-  ({ createNodeSandboxRunner }) => createNodeSandboxRunner({ sandboxesPerLanguage: 1 }),
+  // In this process: the bundle ships no entry for shared/code/sandbox-process/child.ts.
+  ({ createNodeSandboxRunner }) =>
+    createNodeSandboxRunner({ sandboxesPerLanguage: 1, containment: 'in-process' }),
   (err: unknown) => {
     console.error('gradus: the code sandboxes could not be loaded; code items will be answered 501', err);
     return `the code sandboxes could not be loaded on this Lambda: ${errorMessage(err)}`;

@@ -22,7 +22,7 @@ export interface Catastrophe {
 let catastrophes = 0;
 
 /**
- * Isolates lost to a catastrophic error since the process started. Each one keeps a sleeping thread and
+ * Isolates lost since the process started: to a catastrophic error, or abandoned by the host's watchdog. Each one keeps a sleeping thread and
  * its heap until the process ends, and makes a normal process exit hang: a host that sees this grow
  * should drain and restart the process (and exit with process.kill, not process.exit).
  */
@@ -36,6 +36,7 @@ export class Engine {
   /** Settles when isolated-vm reports a catastrophic error in this isolate (it never rejects). */
   readonly catastrophe: Promise<Catastrophe>;
   runs = 0;
+  #lost = false;
 
   constructor(
     memoryMb: number,
@@ -51,11 +52,21 @@ export class Engine {
       memoryLimit: memoryMb,
       snapshot,
       onCatastrophicError: (message) => {
-        catastrophes++;
+        this.markLost();
         onCatastrophe?.(message);
         report({ message });
       },
     });
+  }
+
+  /**
+   * Counts this isolate as lost for good (once): a catastrophic error, or a run the host gave up on
+   * because it did not stop (its thread may never return).
+   */
+  markLost(): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    catastrophes++;
   }
 
   get disposed(): boolean {

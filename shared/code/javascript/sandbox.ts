@@ -92,6 +92,7 @@ export class JavaScriptSandbox implements Sandbox {
     } finally {
       // An abandoned isolate may be wedged with its lock held: dispose it without touching its handles.
       if (!abandoned) releaseStage(stage);
+      else engine.markLost();
       if (retire) this.#retire(slot, engine);
     }
   }

@@ -1,0 +1,153 @@
+/**
+ * The reward server survives JavaScript that V8 cannot stop or that loses its isolate (issue 12): run as
+ * `npm start` runs it, in a child process this test can kill, since before the fix such programs left
+ * the server holding lost isolates (threads and heaps) until it deadlocked or ignored SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  honestJavaScript,
+  honestMath,
+  honestPython,
+  hostileRequests,
+  type SoakRequest,
+} from '../../bench/soak/requests.ts';
+import { REPO } from './helpers.ts';
+
+let server: ChildProcess;
+let url: string;
+
+function startServer(): Promise<void> {
+  server = spawn(process.execPath, ['--no-node-snapshot', 'functions/reward/node.ts'], {
+    cwd: REPO,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    server.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      seen += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) {
+        url = match[1] as string;
+        resolve();
+      }
+    });
+    server.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
+  });
+}
+
+async function send(request: SoakRequest, timeoutMs: number): Promise<{ status: number; reply: unknown }> {
+  const res = await fetch(url + request.path, {
+    method: 'POST',
+    headers: { 'content-type': request.contentType ?? 'application/json' },
+    body: request.body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let reply: unknown = text;
+  try {
+    reply = JSON.parse(text);
+  } catch {}
+  return { status: res.status, reply };
+}
+
+/** An honest request's verdicts, checked, within `timeoutMs`. */
+async function expectScored(request: SoakRequest, timeoutMs: number): Promise<void> {
+  const { status, reply } = await send(request, timeoutMs);
+  expect(request.check?.(status, reply) ?? null, request.name).toBeNull();
+}
+
+function statusField(pid: number, name: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  for (const line of status.split('\n')) {
+    if (line.startsWith(`${name}:`)) return Number.parseInt(line.slice(name.length + 1).trim(), 10);
+  }
+  return Number.NaN;
+}
+
+/** The process and every process under it (the sandbox children), from /proc. */
+function tree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const parent = out[i] as number;
+    for (const task of readdirSync(`/proc/${parent}/task`)) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
+      } catch {}
+      for (const child of children.split(' ')) if (child.trim()) out.push(Number(child));
+    }
+  }
+  return out;
+}
+
+/** RSS of the server and its children together, in MiB, and the server's own threads. */
+function sample(): { rssMb: number; threads: number } {
+  const pid = server.pid as number;
+  let rssKb = 0;
+  for (const p of tree(pid)) {
+    try {
+      rssKb += statusField(p, 'VmRSS');
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return { rssMb: rssKb / 1024, threads: statusField(pid, 'Threads') };
+}
+
+const JS_FAMILIES = hostileRequests.filter((r) => r.name.startsWith('JS '));
+const MEMORY_HOGS = JS_FAMILIES.filter((r) => r.name.startsWith('JS memory hog'));
+
+describe('a server running JavaScript that V8 cannot stop', () => {
+  beforeAll(async () => {
+    await startServer();
+    // Warm every kind of sandbox, so what is measured below is growth, not start-up.
+    for (const honest of [honestMath, honestPython, honestJavaScript]) await expectScored(honest, 120_000);
+  }, 180_000);
+
+  afterAll(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+
+  it('has the families to send', () => {
+    expect(JS_FAMILIES.length).toBeGreaterThanOrEqual(12);
+    expect(MEMORY_HOGS.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('answers /healthz within 5 s and scores honest items within 10 s after each hostile program', async () => {
+    for (const hostile of JS_FAMILIES) {
+      const { status } = await send(hostile, 30_000);
+      expect(status, hostile.name).toBeLessThan(500);
+      const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      expect(health.status, `/healthz after ${hostile.name}`).toBe(200);
+      for (const honest of [honestMath, honestPython, honestJavaScript]) await expectScored(honest, 10_000);
+    }
+  }, 600_000);
+
+  it('gives back the memory and threads of ten memory-hog runs', async () => {
+    const before = sample();
+    for (let i = 0; i < 10; i++) {
+      const { status } = await send(MEMORY_HOGS[i % MEMORY_HOGS.length] as SoakRequest, 30_000);
+      expect(status).toBeLessThan(500);
+    }
+    // A replaced child is started in the background; let it settle before measuring.
+    await expectScored(honestJavaScript, 30_000);
+    const after = sample();
+    expect(after.rssMb - before.rssMb).toBeLessThan(300);
+    expect(after.threads).toBeLessThanOrEqual(before.threads);
+  }, 600_000);
+
+  it('exits promptly on SIGTERM after all that', async () => {
+    const exited = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      server.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    server.kill('SIGTERM');
+    expect(await exited).toBe(true);
+  }, 20_000);
+});
