@@ -17,7 +17,10 @@ import {
   type S3ClientFactory,
   type S3ConnectionOptions,
 } from './s3-client.ts';
+import { parseS3Url } from './s3-url.ts';
 import { type Body, type ObjectInfo, type Storage, StorageError } from './types.ts';
+
+export { parseS3Url };
 
 export interface S3StorageOptions extends S3ConnectionOptions {
   /** A ready client (wins over `clientFactory`). */
@@ -27,16 +30,6 @@ export interface S3StorageOptions extends S3ConnectionOptions {
   partSize?: number;
   /** Parts uploaded at once (default 4). */
   queueSize?: number;
-}
-
-/** `s3://bucket/some/prefix` -> `{bucket, prefix: 'some/prefix'}`. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!match?.[1])
-    throw new StorageError('INVALID_URL', `not an s3://bucket[/prefix] URL: ${JSON.stringify(url)}`);
-  const prefix = (match[2] ?? '').replace(/\/+$/, '');
-  if (prefix !== '') checkPrefix(prefix);
-  return { bucket: match[1], prefix };
 }
 
 /** Storage under an S3 prefix: key `a/b.json` is the object `<prefix>/a/b.json` in the bucket. */

@@ -1,4 +1,4 @@
-import { type OpenStorageOptions, openObject } from '../../storage/index.ts';
+import { isS3Url, type OpenStorageOptions, openObject } from '../../storage/index.ts';
 import { LocalStorage } from '../../storage/local.ts';
 import type { Storage } from '../../storage/types.ts';
 
@@ -23,7 +23,7 @@ export function resolveLocation(
     return { kind: 'storage', storage, key, label: `${storage.url}/${key}` };
   }
   if (/^https?:\/\//i.test(location)) return { kind: 'http', url: location, label: location };
-  if (location.startsWith('s3://')) {
+  if (isS3Url(location)) {
     const { storage, key } = openObject(location, options);
     return { kind: 'storage', storage, key, label: location };
   }
