@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, toJson } from 'hyparquet';
+import { checkParquetLimits, parquetLimits } from '../../shared/curriculum/dataset/parquet-limits.ts';
 
 /** One input record: its parsed value, or why it could not be parsed. `label` says where it was ("line 3"). */
 export type Row = { label: string; value: unknown } | { label: string; error: string };
@@ -36,13 +37,17 @@ function jsonlRows(path: string): RowSource {
   return { rows: rows(), fraction: () => (size ? input.bytesRead / size : undefined) };
 }
 
-/** Reads one row group at a time, so memory is bounded by the largest row group, not the file. */
+/**
+ * Reads one row group at a time, so memory is bounded by the largest row group, not the file; the
+ * footer must show every row group within the Parquet limits before anything is decoded.
+ */
 function parquetRows(path: string): RowSource {
   let total: number | undefined;
   let read = 0;
   async function* rows(): AsyncGenerator<Row> {
     const file = await asyncBufferFromFile(path);
     const metadata = await parquetMetadataAsync(file);
+    checkParquetLimits(metadata, path, parquetLimits());
     total = Number(metadata.num_rows);
     let rowStart = 0;
     for (const group of metadata.row_groups) {

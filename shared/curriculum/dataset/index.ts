@@ -5,6 +5,13 @@
 export { type ColumnSpec, type ColumnType, inferColumns, parquetSchema } from './columns.ts';
 export { DatasetError, type RecordPlace } from './errors.ts';
 export { type DatasetFormat, type DatasetLocation, formatOf, resolveLocation } from './location.ts';
+export {
+  checkParquetLimits,
+  DEFAULT_PARQUET_LIMITS,
+  ParquetLimitError,
+  type ParquetLimits,
+  parquetLimits,
+} from './parquet-limits.ts';
 export { type DatasetRecord, type ReadOptions, type RecordReader, readBatches, readRecords } from './read.ts';
 export {
   ChatMessage,

@@ -22,6 +22,12 @@ import {
   type ResolvedLocation,
   resolveLocation,
 } from './location.ts';
+import {
+  checkParquetLimits,
+  ParquetLimitError,
+  type ParquetLimits,
+  parquetLimits,
+} from './parquet-limits.ts';
 
 /** One record of a dataset file with its 1-based row (JSONL: the line number). */
 export interface DatasetRecord {
@@ -40,17 +46,22 @@ export interface RecordReader {
 export interface ReadOptions extends OpenStorageOptions {
   /** Overrides the format the file name implies. */
   format?: DatasetFormat;
+  /** Lower the Parquet limits (rows and decoded bytes per row group, rows per file); never raised. */
+  parquetLimits?: Partial<ParquetLimits>;
 }
 
 /**
  * Streams the records of a JSONL or Parquet file, one at a time: JSONL line by line, Parquet one row group
- * at a time, so memory holds at most one row group. Blank JSONL lines are skipped; a line that is not JSON
+ * at a time, so memory holds at most one row group (whose size the footer must show within the limits
+ * before anything is decoded). Blank JSONL lines are skipped; a line that is not JSON
  * stops the read with a DatasetError naming the file and line.
  */
 export function readRecords(location: DatasetLocation, options: ReadOptions = {}): RecordReader {
   const resolved = resolveLocation(location, options);
   const format = options.format ?? formatOf(location);
-  return format === 'parquet' ? parquetRecords(resolved) : jsonlRecords(resolved);
+  return format === 'parquet'
+    ? parquetRecords(resolved, parquetLimits(options.parquetLimits))
+    : jsonlRecords(resolved);
 }
 
 /** The same records in arrays of at most `batchSize`. */
@@ -129,7 +140,7 @@ async function openByteStream(location: ResolvedLocation): Promise<{ stream: Rea
   }
 }
 
-function parquetRecords(location: ResolvedLocation): RecordReader {
+function parquetRecords(location: ResolvedLocation, limits: ParquetLimits): RecordReader {
   let total: number | undefined;
   let done = 0;
   async function* records(): AsyncGenerator<DatasetRecord> {
@@ -141,6 +152,12 @@ function parquetRecords(location: ResolvedLocation): RecordReader {
       throw new DatasetError(`not a readable Parquet file (${(err as Error).message})`, {
         file: location.label,
       });
+    }
+    try {
+      checkParquetLimits(metadata, location.label, limits);
+    } catch (err) {
+      if (err instanceof ParquetLimitError) throw new DatasetError(err.detail, { file: location.label });
+      throw err;
     }
     total = Number(metadata.num_rows);
     let rowStart = 0;
