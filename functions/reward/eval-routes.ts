@@ -5,6 +5,8 @@ import type { EvalService } from '../../shared/eval/service.ts';
 import { EvalStatus } from '../../shared/eval/status.ts';
 import { errorBody } from '../../shared/reward/errors.ts';
 import { ErrorBody } from '../../shared/reward/schema.ts';
+import { StorageError } from '../../shared/storage/types.ts';
+import { bodyErrorResponses } from './error-responses.ts';
 
 const errorJson = (description: string) => ({
   description,
@@ -21,9 +23,11 @@ const startRoute = createRoute({
       description: 'Started; poll GET /v1/eval/{id}',
       content: { 'application/json': { schema: EvalStatus } },
     },
-    400: errorJson(
-      'VALIDATION_ERROR: a bad plan, an unknown benchmark or preset, or an unreadable benchmark file',
-    ),
+    ...bodyErrorResponses({
+      invalid:
+        'INVALID_JSON, INVALID_ENCODING, or VALIDATION_ERROR: a bad plan, an unknown benchmark or preset, or an ' +
+        'unreadable benchmark file',
+    }),
   },
 });
 
@@ -35,6 +39,7 @@ const statusRoute = createRoute({
   responses: {
     200: { description: 'The status', content: { 'application/json': { schema: EvalStatus } } },
     404: errorJson('NOT_FOUND: no evaluation has this id'),
+    500: errorJson('INTERNAL_ERROR'),
   },
 });
 
@@ -44,8 +49,10 @@ export function registerEvalRoutes(app: OpenAPIHono, evals: EvalService): void {
     try {
       return c.json(await evals.start(c.req.valid('json')), 202);
     } catch (err) {
-      if (err instanceof PlanError || err instanceof LoadError) {
-        return c.json(errorBody('VALIDATION_ERROR', err.message), 400);
+      const callersUrl =
+        err instanceof StorageError && (err.code === 'INVALID_URL' || err.code === 'INVALID_KEY');
+      if (err instanceof PlanError || err instanceof LoadError || callersUrl) {
+        return c.json(errorBody('VALIDATION_ERROR', (err as Error).message), 400);
       }
       throw err;
     }

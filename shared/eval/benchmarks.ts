@@ -1,7 +1,7 @@
 import { lcbPrivateHeaderProblem } from '../code/tests/lcb-private.ts';
 import { boxedCandidates } from '../math/extract.ts';
 import type { RewardItem } from '../reward/schema.ts';
-import { LoadError, loadRows } from './load.ts';
+import { LoadError, loadRows, type SourceOptions } from './load.ts';
 
 /** The paper's and DeepSeek-R1's instruction for math problems. */
 export const MATH_TEMPLATE =
@@ -289,8 +289,12 @@ export function renderPrompt(template: string, problemText: string): string {
 }
 
 /** Loads a benchmark's problems from a path or URL; any unusable row is an error naming file, row and field. */
-export async function loadProblems(benchmark: Benchmark, source: string): Promise<Problem[]> {
-  const rows = await loadRows(source);
+export async function loadProblems(
+  benchmark: Benchmark,
+  source: string,
+  options: SourceOptions = {},
+): Promise<Problem[]> {
+  const rows = await loadRows(source, options);
   if (rows.length === 0) throw new LoadError(`${source}: no rows`);
   const seen = new Set<string>();
   return rows.map((row, i) => {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Problem } from './benchmarks.ts';
 import { type RolloutRow, Usage } from './generate/schema.ts';
-import { LoadError, loadRows } from './load.ts';
+import { LoadError, loadRows, type SourceOptions } from './load.ts';
 
 /** A pre-generated response; `sample` defaults to the row's position among its problem's rows. */
 const ResponseRow = z.object({
@@ -23,12 +23,13 @@ export async function loadResponses(
   benchmark: string,
   problems: readonly Problem[],
   multipleBenchmarks: boolean,
+  options: SourceOptions = {},
 ): Promise<RolloutRow[]> {
   const known = new Set(problems.map((p) => p.id));
   const nextSample = new Map<string, number>();
   const seen = new Set<string>();
   const out: RolloutRow[] = [];
-  for (const [i, raw] of (await loadRows(source)).entries()) {
+  for (const [i, raw] of (await loadRows(source, options)).entries()) {
     const parsed = ResponseRow.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

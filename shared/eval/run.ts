@@ -7,6 +7,7 @@ import type { RetryPolicy } from './generate/client.ts';
 import { openJournal, readRolloutRows } from './generate/journal.ts';
 import { sampleAll } from './generate/sampler.ts';
 import type { RolloutRow, SamplingParams } from './generate/schema.ts';
+import type { SourceOptions } from './load.ts';
 import { computeMetrics } from './metrics.ts';
 import type { EvalPlan } from './plan.ts';
 import { PRESETS, type Preset } from './presets.ts';
@@ -30,6 +31,8 @@ export interface EvalContext {
   /** Folder of benchmark files for benchmarks named without a source. */
   benchmarkDir?: string;
   retry?: RetryPolicy;
+  /** How benchmark and responses files may be read (the API server's policy; the CLI gives none). */
+  sources?: SourceOptions;
   onProgress?: (progress: EvalProgress) => void;
 }
 
@@ -80,12 +83,12 @@ export async function runEval(plan: EvalPlan, ctx: EvalContext): Promise<EvalRes
     const report = (phase: EvalPhase, done: number, total: number) =>
       ctx.onProgress?.({ benchmark: benchmark.name, phase, done, total });
     report('load', 0, 1);
-    let problems = await loadProblems(benchmark, source);
+    let problems = await loadProblems(benchmark, source, ctx.sources);
     if (plan.limit !== undefined) problems = problems.slice(0, plan.limit);
     const k = plan.k ?? preset.k(benchmark);
     const rows = plan.model
       ? await generate(plan, ctx, benchmark, problems, k, sampling, source, report)
-      : await readResponses(plan, benchmark, problems, benchmarks.length > 1, source);
+      : await readResponses(plan, benchmark, problems, benchmarks.length > 1, source, ctx.sources);
     const kept = rows.filter((r) => plan.responses === undefined || plan.k === undefined || r.sample < k);
     const samples = await scoreSamples(benchmark, problems, kept, ctx.scorer, (d, t) =>
       report('score', d, t),
@@ -186,8 +189,9 @@ async function readResponses(
   problems: Problem[],
   multiple: boolean,
   source: string,
+  sources?: SourceOptions,
 ): Promise<RolloutRow[]> {
-  const rows = await loadResponses(plan.responses as string, benchmark.name, problems, multiple);
+  const rows = await loadResponses(plan.responses as string, benchmark.name, problems, multiple, sources);
   const covered = new Set(rows.map((r) => r.problem_id));
   const missing = problems.filter((p) => !covered.has(p.id));
   if (missing.length > 0) {

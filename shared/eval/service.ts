@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import type { Storage } from '../storage/types.ts';
+import { accessFromEnv, accessToEnv, checkAllowed, type EvalAccess } from './access.ts';
 import { loadProblems } from './benchmarks.ts';
 import { PlanError } from './errors.ts';
+import type { SourceOptions } from './load.ts';
 import { EvalPlan, type EvalPlanInput } from './plan.ts';
 import { htmlReport } from './report/html.ts';
 import { markdownReport } from './report/markdown.ts';
@@ -21,8 +23,10 @@ export interface EvalServiceOptions {
   /** Evaluations over this many samples go to the job runner, when there is one (default 50,000). */
   maxInProcessSamples?: number;
   jobs?: JobRunner;
-  /** Environment handed to eval jobs (besides GRADUS_STORAGE and GRADUS_EVAL_ID). */
+  /** Environment handed to eval jobs (besides GRADUS_STORAGE, GRADUS_EVAL_ID and the access policy). */
   jobEnv?: Record<string, string>;
+  /** What plans may reach (allow-lists, size and concurrency caps); default: from the environment. */
+  access?: EvalAccess;
 }
 
 export interface EvalService {
@@ -38,6 +42,8 @@ const STATUS_WRITE_EVERY_MS = 1000;
 
 export function createEvalService(options: EvalServiceOptions): EvalService {
   const { storage } = options;
+  const access = options.access ?? accessFromEnv(process.env);
+  const sources = sourceOptionsFor(access, storage);
   const live = new Map<string, EvalStatus>();
   const running = new Set<Promise<void>>();
   const saveStatus = (status: EvalStatus) => storage.put(evalKeys.status(status.id), JSON.stringify(status));
@@ -47,6 +53,7 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
       scorer: options.scorer,
       workDir: workDirFor(storage, id),
       benchmarkDir: options.benchmarkDir,
+      sources,
     });
     live.delete(id);
   }
@@ -64,8 +71,9 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
         ...benchmarks.map((b) => b.source),
         ...(plan.responses ? [plan.responses] : []),
       ]) {
-        checkSourceAllowed(source, [options.benchmarkDir, localRoot(storage)]);
+        checkSourceAllowed(source, [options.benchmarkDir, localRoot(storage)], sources.allowed ?? []);
       }
+      checkEndpoint(plan, access);
       const id = `ev-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       const now = new Date().toISOString();
       const status: EvalStatus = {
@@ -81,17 +89,17 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
           total: 0,
         })),
       };
-      await storage.put(evalKeys.plan(id), JSON.stringify(plan, null, 2));
+      await storage.put(evalKeys.plan(id), JSON.stringify(withoutKey(plan), null, 2));
       let samples = 0;
       for (const { benchmark, source } of benchmarks) {
-        const problems = (await loadProblems(benchmark, source)).length;
+        const problems = (await loadProblems(benchmark, source, sources)).length;
         samples += Math.min(problems, plan.limit ?? problems) * (plan.k ?? preset.k(benchmark));
       }
       if (options.jobs && plan.model && samples > (options.maxInProcessSamples ?? 50_000)) {
         const job = await options.jobs.submit({
           name: `gradus-eval-${id}`,
           dependsOn: [],
-          env: { ...options.jobEnv, GRADUS_STORAGE: storage.url, GRADUS_EVAL_ID: id },
+          env: { ...options.jobEnv, ...accessToEnv(access), GRADUS_STORAGE: storage.url, GRADUS_EVAL_ID: id },
           resources: { nodes: 1, gpusPerNode: 0 },
           tags: { 'gradus:eval': id },
         });
@@ -206,10 +214,18 @@ export function finished(status: EvalStatus, results: EvalResults, storage: Stor
 
 /**
  * Through the API, local files are read only inside the benchmark folder or the storage root: a plan may
- * not point the server at any file it can read. URLs (http(s), s3) are the caller's own business.
+ * not point the server at any file it can read. http(s) and s3 URLs must be on the operator's allow-list.
  */
-export function checkSourceAllowed(source: string, roots: (string | undefined)[]): void {
-  if (/^(https?|s3):\/\//i.test(source)) return;
+export function checkSourceAllowed(
+  source: string,
+  roots: (string | undefined)[],
+  allowed: readonly string[],
+): void {
+  if (/^(https?|s3):/i.test(source)) {
+    if (!/^(https?|s3):\/\//i.test(source)) throw new PlanError(`${source}: not a usable URL`);
+    checkAllowed(source, allowed, 'source', 'GRADUS_EVAL_ALLOWED_SOURCES');
+    return;
+  }
   const path = resolve(source.startsWith('file://') ? fileURLToPath(source) : source);
   const inside = roots.some((root) => root !== undefined && `${path}/`.startsWith(`${resolve(root)}/`));
   if (!inside) {
@@ -217,6 +233,37 @@ export function checkSourceAllowed(source: string, roots: (string | undefined)[]
       `${source}: local files are read only under the benchmark folder (GRADUS_BENCHMARKS) or the storage root`,
     );
   }
+}
+
+/** The model endpoint must be on the allow-list, and the plan may not ask for more requests at once than the cap. */
+function checkEndpoint(plan: EvalPlan, access: EvalAccess): void {
+  if (!plan.model) return;
+  checkAllowed(plan.model.baseUrl, access.baseUrls, 'model.baseUrl', 'GRADUS_EVAL_ALLOWED_BASE_URLS');
+  if (plan.concurrency !== undefined && plan.concurrency > access.maxConcurrency) {
+    throw new PlanError(
+      `concurrency: ${plan.concurrency} is over this server's maximum of ${access.maxConcurrency} ` +
+        '(GRADUS_EVAL_MAX_CONCURRENCY)',
+    );
+  }
+  plan.concurrency = Math.min(plan.concurrency ?? DEFAULT_CONCURRENCY, access.maxConcurrency);
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * How the server reads sources: only allow-listed URLs (and what lies under its own s3 storage root),
+ * up to the size cap. Also what an eval job applies, from the same policy.
+ */
+export function sourceOptionsFor(access: EvalAccess, storage: Storage): SourceOptions {
+  const ownRoot = storage.url.startsWith('s3://') ? [storage.url] : [];
+  return { allowed: [...access.sources, ...ownRoot], maxBytes: access.maxSourceBytes };
+}
+
+/** The plan as stored: an API key is a secret and never written to storage. */
+export function withoutKey(plan: EvalPlan): EvalPlan {
+  if (!plan.model?.apiKey) return plan;
+  const { apiKey: _, ...model } = plan.model;
+  return { ...plan, model };
 }
 
 function localRoot(storage: Storage): string | undefined {

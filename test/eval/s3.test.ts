@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EVAL_ACCESS } from '../../shared/eval/access.ts';
 import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
 import { createEvalService } from '../../shared/eval/service.ts';
 import type { EvalStatus } from '../../shared/eval/status.ts';
@@ -39,7 +40,11 @@ describe('evaluation on S3', () => {
 
   it('the eval service reads benchmark and responses from S3 and stores status, results and reports there', async () => {
     const storage = s3.storage('runs');
-    const service = createEvalService({ storage, scorer: inlineScorer() });
+    const service = createEvalService({
+      storage,
+      scorer: inlineScorer(),
+      access: { ...DEFAULT_EVAL_ACCESS, sources: [`s3://${s3.bucket}/data/`] },
+    });
     const started = await service.start({
       benchmarks: [{ name: 'aime24', source: `s3://${s3.bucket}/data/aime24.jsonl` }],
       responses: `s3://${s3.bucket}/data/responses.jsonl`,

@@ -22,6 +22,8 @@ export interface RequestLog {
   /** The sample indices the request asked for. */
   samples: number[];
   status: number;
+  /** The request's Authorization header, if any. */
+  authorization?: string;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function startStandIn(options: StandInOptions): Promise<{
       requests.push({ prompt, samples, status: 400 });
       return send(400, { error: { message: 'unknown prompt' } });
     }
-    requests.push({ prompt, samples, status: 200 });
+    requests.push({ prompt, samples, status: 200, authorization: req.headers.authorization });
     const choices = (answers as CannedAnswer[]).map((a, index) => ({
       index,
       finish_reason: a.finishReason,

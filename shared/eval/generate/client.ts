@@ -74,6 +74,8 @@ export async function requestCompletions(
         method: 'POST',
         headers,
         body,
+        // A redirect would carry the prompts to a host the caller (or the server's allow-list) never named.
+        redirect: 'manual',
         signal: AbortSignal.timeout(retry.timeoutMs),
       });
       const text = await res.text();
