@@ -113,6 +113,16 @@ class TrlTest(AdapterTest):
         self.assertEqual(rewards, [1.0, 0.0])
 
 
+    def test_code_tests_as_a_list_of_cases_without_task(self) -> None:
+        # A dataset column of Codeforces/LiveCodeBench test lists arrives as lists of dicts; no task is set.
+        func = trl.make_reward_func(gold_column="tests")
+        codeforces = [{"input": "1 2\n", "output": "3\n"}, {"input": "5 7\n", "output": "12\n"}]
+        livecodebench = [dict(case, testtype="stdin") for case in codeforces]
+        rewards = func(prompts=["p", "p", "p"],
+                       completions=[ADD_PROGRAM, ADD_PROGRAM, "```python\nprint(3)\n```"],
+                       tests=[codeforces, livecodebench, codeforces])
+        self.assertEqual(rewards, [1.0, 1.0, 0.5])
+
 class OpenRLHFTest(AdapterTest):
     def test_remote_rm_file(self) -> None:
         module = load_by_path("reward_func", BATCH / "gradus_reward" / "openrlhf_remote_rm.py")

@@ -2,8 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { validationError } from '../../shared/reward/errors.ts';
-import { checkItem } from '../../shared/reward/options.ts';
-import { RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
+import { REWARD_ITEM_FIELDS, RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
 import { failedResult, type RewardScorer } from '../../shared/reward/score.ts';
 import type { ProgressBar } from './progress.ts';
 import { openRows, type Row } from './read-rows.ts';
@@ -87,29 +86,30 @@ async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<string[]> {
 
 function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {
   if ('error' in row) return { result: rowError(undefined, `${row.label}: ${row.error}`) };
-  const parsed = RewardItem.safeParse(itemCandidate(row.value));
+  const candidate = itemCandidate(row.value);
+  const parsed = RewardItem.safeParse(candidate);
   if (!parsed.success) {
-    return { result: rowError(row.value, `${row.label}: ${validationError(parsed.error).message}`) };
+    return {
+      result: rowError(row.value, `${row.label}: ${validationError(parsed.error, candidate).message}`),
+    };
   }
-  const task = checkItem(parsed.data);
-  if (typeof task !== 'string') return { result: rowError(row.value, `${row.label}: ${task.message}`) };
   return { item: parsed.data };
 }
 
 /**
  * Parquet columns that are null in a row mean "absent", so nulls are dropped at the top level and in
- * `options`; verl-style rows keep their gold in `reward_model.ground_truth`, used when `ground_truth` is absent.
+ * `options`. verl-style rows keep their gold in `reward_model.ground_truth`, used when `ground_truth` is
+ * absent; such a row keeps only the RewardItem fields (its other columns are the dataset's, as on
+ * /v1/verl/rows), while any other row is a RewardItem, whose unknown fields are refused.
  */
 function itemCandidate(value: unknown): unknown {
   if (!isRecord(value)) return value;
-  const item = withoutNulls(value);
+  let item = withoutNulls(value);
   if (isRecord(item.options)) item.options = withoutNulls(item.options);
-  if (
-    item.ground_truth === undefined &&
-    isRecord(item.reward_model) &&
-    item.reward_model.ground_truth != null
-  ) {
-    item.ground_truth = item.reward_model.ground_truth;
+  if (isRecord(item.reward_model)) {
+    const gold = item.ground_truth ?? item.reward_model.ground_truth;
+    item = Object.fromEntries(Object.entries(item).filter(([key]) => REWARD_ITEM_FIELDS.includes(key)));
+    if (gold != null) item.ground_truth = gold;
   }
   return item;
 }

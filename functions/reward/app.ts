@@ -8,11 +8,10 @@ import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
 import { DEFAULT_RUN_LIMITS } from '../../shared/code/types.ts';
 import type { EvalService } from '../../shared/eval/service.ts';
 import { errorBody, validationError } from '../../shared/reward/errors.ts';
-import { checkItem } from '../../shared/reward/options.ts';
 import {
+  CodeOptionsInput,
   CodeRunRequest,
   CodeRunResponse,
-  ErrorBody,
   type ErrorCode,
   MathVerifyRequest,
   RewardRequest,
@@ -21,8 +20,10 @@ import {
 } from '../../shared/reward/schema.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
 import { registerDocs } from './docs.ts';
+import { bodyErrorResponses } from './error-responses.ts';
 import { registerEvalRoutes } from './eval-routes.ts';
-import { registerTrainerRoutes } from './trainer-routes.ts';
+import { utf8JsonBody } from './json-body.ts';
+import { OPENRLHF_PATH, registerTrainerRoutes } from './trainer-routes.ts';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
@@ -41,6 +42,7 @@ export interface AppOptions {
 
 const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_JSON: 400,
+  INVALID_ENCODING: 400,
   VALIDATION_ERROR: 400,
   UNKNOWN_TASK: 400,
   TOO_MANY_ITEMS: 413,
@@ -60,16 +62,6 @@ const CODE_OF_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   501: 'UNAVAILABLE',
 };
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorBody } },
-});
-const errorResponses = {
-  400: errorResponse('INVALID_JSON, VALIDATION_ERROR or UNKNOWN_TASK'),
-  413: errorResponse('BODY_TOO_LARGE or TOO_MANY_ITEMS'),
-  415: errorResponse('UNSUPPORTED_MEDIA_TYPE'),
-};
-
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
@@ -82,7 +74,10 @@ const rewardRoute = createRoute({
   request: { body: jsonBody(RewardRequest) },
   responses: {
     200: { description: 'One result per item', content: { 'application/json': { schema: RewardResponse } } },
-    ...errorResponses,
+    ...bodyErrorResponses({
+      invalid: 'INVALID_JSON, INVALID_ENCODING, VALIDATION_ERROR or UNKNOWN_TASK (with the path)',
+      sandboxes: true,
+    }),
   },
 });
 
@@ -93,7 +88,7 @@ const mathVerifyRoute = createRoute({
   request: { body: jsonBody(MathVerifyRequest) },
   responses: {
     200: { description: 'The verdict', content: { 'application/json': { schema: RewardResult } } },
-    ...errorResponses,
+    ...bodyErrorResponses(),
   },
 });
 
@@ -104,8 +99,7 @@ const codeRunRoute = createRoute({
   request: { body: jsonBody(CodeRunRequest) },
   responses: {
     200: { description: 'One run per input', content: { 'application/json': { schema: CodeRunResponse } } },
-    ...errorResponses,
-    429: errorResponse('BUSY: the sandbox queue is full; retry after the Retry-After header'),
+    ...bodyErrorResponses({ sandboxes: true }),
   },
 });
 
@@ -121,9 +115,11 @@ const healthRoute = createRoute({
   },
 });
 
+/** Every route's validation failures: the first problem, with its path and what was expected. */
 const validationHook: Hook<unknown, object, string, Response | undefined> = (result, c) => {
   if (result.success) return undefined;
-  const error = validationError(result.error);
+  // The validator passes the value it parsed as `data`, failed or not: it tells a missing field from a bad one.
+  const error = validationError(result.error, (result as { data?: unknown }).data);
   return c.json({ error }, STATUS_OF[error.code]);
 };
 
@@ -139,28 +135,26 @@ export function createApp(options: AppOptions): OpenAPIHono {
     });
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      // The rest of the body is left unread, so the connection cannot carry another request.
-      onError: () =>
-        fail('BODY_TOO_LARGE', `the body is over the limit of ${bodyLimitBytes} bytes`, undefined, {
-          connection: 'close',
-        }),
-    }),
-  );
+  // Every route with a body, in one place: the size limit, then strict UTF-8.
+  for (const path of ['/v1/*', OPENRLHF_PATH]) {
+    app.use(
+      path,
+      bodyLimit({
+        maxSize: bodyLimitBytes,
+        // The rest of the body is left unread, so the connection cannot carry another request.
+        onError: () =>
+          fail('BODY_TOO_LARGE', `the body is over the limit of ${bodyLimitBytes} bytes`, undefined, {
+            connection: 'close',
+          }),
+      }),
+      utf8JsonBody(),
+    );
+  }
 
-  app.openapi(rewardRoute, async (c) => {
-    const { items } = c.req.valid('json');
-    for (const [i, item] of items.entries()) {
-      const task = checkItem(item);
-      if (typeof task !== 'string') {
-        return c.json({ error: { ...task, path: `items.${i}${task.path ? `.${task.path}` : ''}` } }, 400);
-      }
-    }
-    return c.json({ results: await scorer.score(items) }, 200);
-  });
+  // Items are checked whole by their schema (fields, task, gold kind, options), so they are ready to score.
+  app.openapi(rewardRoute, async (c) =>
+    c.json({ results: await scorer.score(c.req.valid('json').items) }, 200),
+  );
 
   app.openapi(mathVerifyRoute, async (c) => {
     const [result] = await scorer.score([{ task: 'math', ...c.req.valid('json') }]);
@@ -185,9 +179,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.evals) registerEvalRoutes(app, options.evals);
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const, version }, 200));
-  registerTrainerRoutes(app, { scorer, bodyLimitBytes });
+  registerTrainerRoutes(app, scorer);
   registerDocs(app, { title: 'gradus reward API', version });
 
+  // RewardItem.options refers to CodeOptions by name: no route's schema holds it whole.
+  app.openAPIRegistry.register('CodeOptions', CodeOptionsInput);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'gradus reward API', version },

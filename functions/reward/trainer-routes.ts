@@ -3,13 +3,9 @@
  * Each maps the trainer's samples onto RewardItems, scores them with the app's scorer, and answers in
  * the trainer's shape.
  */
-import { createRoute, type Hook, type OpenAPIHono, type z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
-import { validationError } from '../../shared/reward/errors.ts';
-import { ErrorBody } from '../../shared/reward/schema.ts';
+import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { RewardScorer } from '../../shared/reward/score.ts';
-import { explainUnions, scoreMapped, TrainerQuery } from '../../shared/reward/trainers/common.ts';
+import { scoreMapped, TrainerQuery } from '../../shared/reward/trainers/common.ts';
 import {
   OpenRLHFRequest,
   OpenRLHFResponse,
@@ -24,22 +20,10 @@ import {
   verlItems,
   verlScore,
 } from '../../shared/reward/trainers/verl.ts';
-
-export interface TrainerRouteOptions {
-  scorer: RewardScorer;
-  /** Applied to /get_reward, which is outside /v1 (OpenRLHF's reference path). */
-  bodyLimitBytes: number;
-}
+import { bodyErrorResponses } from './error-responses.ts';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const errors = {
-  400: {
-    description: 'INVALID_JSON or VALIDATION_ERROR (with the path of the problem)',
-    content: json(ErrorBody),
-  },
-  413: { description: 'BODY_TOO_LARGE', content: json(ErrorBody) },
-  415: { description: 'UNSUPPORTED_MEDIA_TYPE', content: json(ErrorBody) },
-};
+const errors = bodyErrorResponses({ sandboxes: true });
 
 export const OPENRLHF_PATH = '/get_reward';
 export const SLIME_PATH = '/v1/slime/reward';
@@ -53,7 +37,8 @@ const openRLHFRoute = createRoute({
     'OpenRLHF remote reward model (--remote_rm_url): {query, prompts, labels} → {rewards, scores, extra_logs}',
   description:
     'The response scored is each query minus its prompt (special tokens removed); the gold comes from labels. ' +
-    'A sample that cannot be scored gets 0 and extra_logs.error = 1, never a failed request.',
+    'Without ?task=, a label that is tests (an object, a list of test cases, or their JSON) is scored as code. ' +
+    'A sample that cannot be graded gets 0 and extra_logs.error = 1, never a failed request.',
   request: { query: TrainerQuery, body: { required: true, content: json(OpenRLHFRequest) } },
   responses: { 200: { description: 'One entry per sample', content: json(OpenRLHFResponse) }, ...errors },
 });
@@ -64,7 +49,9 @@ const slimeRoute = createRoute({
   tags: ['trainers'],
   summary:
     'slime remote reward (--rm-type remote_rm --reward-key reward): {prompt, response, label} → {reward, ...}',
-  description: 'One sample gets one object back; a list of samples gets a list, in order.',
+  description:
+    'One sample gets one object back; a list of samples gets a list, in order. Without ?task=, a label that is ' +
+    'tests is scored as code. A sample that cannot be graded gets 0 with status "error" and the reason.',
   request: { query: TrainerQuery, body: { required: true, content: json(SlimeRequest) } },
   responses: { 200: { description: 'The reward(s)', content: json(SlimeResponse) }, ...errors },
 });
@@ -75,7 +62,8 @@ const verlRowsRoute = createRoute({
   tags: ['trainers'],
   summary: 'verl parquet rows with their responses → one verl score dict per response',
   description:
-    'A row that cannot be scored (unknown data_source, missing reward_model.ground_truth) fails the request with its path.',
+    'A row that cannot be scored (unknown data_source, missing reward_model.ground_truth) fails the request with ' +
+    'its path. Columns other than those of VerlRow are ignored (datasets add their own).',
   request: { query: TrainerQuery, body: { required: true, content: json(VerlRowsRequest) } },
   responses: {
     200: { description: 'One score per response, row by row', content: json(VerlRowsResponse) },
@@ -84,61 +72,29 @@ const verlRowsRoute = createRoute({
 });
 
 /**
- * Like the app's validation errors, with union mismatches explained by the branch that got furthest.
- * Typed loosely, once for all three routes: the 400 it answers is declared by each of them.
+ * Registers the OpenRLHF, slime and verl-row routes on the app, whose middleware (body limit, strict UTF-8)
+ * and validation hook they share.
  */
-const explainingHook = ((result, c) =>
-  result.success ? undefined : c.json({ error: validationError(explainUnions(result.error)) }, 400)) as Hook<
-  unknown,
-  object,
-  string,
-  Response | undefined
-> as never;
+export function registerTrainerRoutes(app: OpenAPIHono, scorer: RewardScorer): void {
+  app.openapi(openRLHFRoute, async (c) => {
+    const query = c.req.valid('query');
+    const results = await scoreMapped(scorer, openRLHFItems(c.req.valid('json'), query));
+    return c.json(openRLHFResponse(results, query), 200);
+  });
 
-/** Registers the OpenRLHF, slime and verl-row routes on the app. */
-export function registerTrainerRoutes(app: OpenAPIHono, options: TrainerRouteOptions): void {
-  const { scorer, bodyLimitBytes } = options;
-  app.use(
-    OPENRLHF_PATH,
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      onError: () => {
-        throw new HTTPException(413, { message: `the body is over the limit of ${bodyLimitBytes} bytes` });
-      },
-    }),
-  );
+  app.openapi(slimeRoute, async (c) => {
+    const query = c.req.valid('query');
+    const body = c.req.valid('json');
+    const rewards = (await scoreMapped(scorer, slimeItems(body, query))).map((r) => slimeReward(r, query));
+    return c.json(Array.isArray(body) ? rewards : (rewards[0] as (typeof rewards)[number]), 200);
+  });
 
-  app.openapi(
-    openRLHFRoute,
-    async (c) => {
-      const query = c.req.valid('query');
-      const results = await scoreMapped(scorer, openRLHFItems(c.req.valid('json'), query));
-      return c.json(openRLHFResponse(results, query), 200);
-    },
-    explainingHook,
-  );
-
-  app.openapi(
-    slimeRoute,
-    async (c) => {
-      const query = c.req.valid('query');
-      const body = c.req.valid('json');
-      const rewards = (await scoreMapped(scorer, slimeItems(body, query))).map((r) => slimeReward(r, query));
-      return c.json(Array.isArray(body) ? rewards : (rewards[0] as (typeof rewards)[number]), 200);
-    },
-    explainingHook,
-  );
-
-  app.openapi(
-    verlRowsRoute,
-    async (c) => {
-      const query = c.req.valid('query');
-      const { mapped, rows } = verlItems(c.req.valid('json'), query);
-      const problem = firstRowProblem(mapped, rows);
-      if (problem !== undefined) return c.json({ error: problem }, 400);
-      const results = await scoreMapped(scorer, mapped);
-      return c.json({ results: results.map((r, k) => verlScore(r, rows[k] as number, query)) }, 200);
-    },
-    explainingHook,
-  );
+  app.openapi(verlRowsRoute, async (c) => {
+    const query = c.req.valid('query');
+    const { mapped, rows } = verlItems(c.req.valid('json'), query);
+    const problem = firstRowProblem(mapped, rows);
+    if (problem !== undefined) return c.json({ error: problem }, 400);
+    const results = await scoreMapped(scorer, mapped);
+    return c.json({ results: results.map((r, k) => verlScore(r, rows[k] as number, query)) }, 200);
+  });
 }

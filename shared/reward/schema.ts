@@ -1,42 +1,43 @@
 import { z } from '@hono/zod-openapi';
-import { CodeOptionsInput } from '../code/score.ts';
-import type { MathOptions } from '../math/types.ts';
+import { checkItem } from './check-item.ts';
+import { MATH_GOLD } from './gold.ts';
+import { MathOptionsInput } from './options.ts';
+import { strictObject } from './wire.ts';
 
 /** Most items one `POST /v1/reward` request may carry. */
 export const MAX_ITEMS = 4096;
 
-export const MathOptionsInput = z
-  .object({
-    timeoutMs: z.number().int().min(1).max(10_000).openapi({ description: 'Hard per-item budget (ms).' }),
-    precision: z.number().int().min(1).max(15),
-    strict: z.boolean(),
-    allowSetRelation: z.boolean(),
-    extraction: z.array(z.enum(['latex', 'expr'])).min(1),
-    requireThinkClose: z.boolean(),
-    percentLenient: z.boolean(),
-    maxResponseChars: z.number().int().min(1),
-    maxAnswerChars: z.number().int().min(1),
-  })
-  .partial()
-  .strict()
-  .openapi('MathOptions', {
-    description: 'Overrides of the math verifier defaults; unknown keys are rejected.',
-  });
-export type MathOptionsInput = z.infer<typeof MathOptionsInput>;
-
-// Compile-time guard: the wire options name exactly the verifier's options, no more, no fewer.
-type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
-true satisfies SameKeys<MathOptionsInput, MathOptions>;
+export { CodeOptionsInput, MathOptionsInput } from './options.ts';
 
 export const Language = z.enum(['python', 'javascript', 'typescript']).openapi('Language');
 
-const ItemId = z.union([z.string(), z.number()]).openapi({ description: 'Echoed back on the result.' });
+const ItemId = z
+  .union([z.string(), z.number()], { error: unionMessage('a string or a number') })
+  .openapi({ description: 'Echoed back on the result.' });
 
 /** Golds a math item accepts: one answer, a number, or several answers (correct if any matches). */
-const MathGold = z.union([z.string(), z.number(), z.array(z.string()).min(1)]);
+const MathGold = z.union([z.string(), z.number(), z.array(z.string()).min(1)], {
+  error: unionMessage(MATH_GOLD),
+});
 
-export const RewardItem = z
-  .object({
+/**
+ * Any gold: a math gold, or tests in any layout README lists (an object, a list of test cases, or the JSON
+ * text of either). Which of them an item needs is checked once its task is known (check-item.ts).
+ */
+const Gold = z.union([z.string(), z.number(), z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+  error: unionMessage(`${MATH_GOLD} (math), or tests (code): an object, a list of test cases, or their JSON`),
+});
+
+/** A union's message: "required" when the field is absent, else what it expected. */
+function unionMessage(expected: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : `expected ${expected}`);
+}
+
+/** Shown with an unknown item key: where a caller's own data goes. */
+const ITEM_HINT = '; put data of your own in extra_info';
+
+const RewardItemFields = strictObject(
+  {
     id: ItemId.optional(),
     task: z
       .string()
@@ -44,26 +45,50 @@ export const RewardItem = z
       .optional()
       .openapi({
         description:
-          'Scorer to use ("math" or "code"). When absent, routed by data_source; with neither, "math". ' +
-          'An unknown name is rejected with UNKNOWN_TASK.',
+          'Scorer to use ("math" or "code"). When absent: by data_source; else code when ground_truth is tests; ' +
+          'else "math". An unknown name is rejected with UNKNOWN_TASK.',
         example: 'math',
       }),
     response: z.string().openapi({ description: 'The model output to grade.' }),
-    ground_truth: z.union([MathGold, z.record(z.string(), z.unknown())]).openapi({
+    ground_truth: Gold.openapi({
       description:
-        'Math: the gold answer, a number, or a list of acceptable answers. Code: test cases (object).',
+        'Math: the gold answer, a number, or a list of acceptable answers. Code: the tests, in any layout of ' +
+        'README "Code items" (an object, a list of test cases, or the JSON text of either).',
       example: '42',
     }),
     data_source: z.string().optional().openapi({ example: 'HuggingFaceH4/MATH-500' }),
-    extra_info: z.record(z.string(), z.unknown()).optional(),
+    extra_info: z.record(z.string(), z.unknown()).optional().openapi({
+      description: 'Data of your own, kept with the item and never read by the scorers.',
+    }),
     language: Language.optional().openapi({
       description: 'Code items: the program language; by default the test data or the code fence says.',
     }),
-    options: z.union([MathOptionsInput, CodeOptionsInput]).optional().openapi({
-      description: 'MathOptions for math items, CodeOptions for code items.',
-    }),
-  })
-  .openapi('RewardItem');
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({
+        description:
+          "MathOptions for math items, CodeOptions for code items (checked against the task's; unknown keys are rejected).",
+        anyOf: [{ $ref: '#/components/schemas/MathOptions' }, { $ref: '#/components/schemas/CodeOptions' }],
+      }),
+  },
+  'item fields are',
+  ITEM_HINT,
+);
+
+/** The keys a RewardItem may have. */
+export const REWARD_ITEM_FIELDS: readonly string[] = Object.keys(RewardItemFields.shape);
+
+export const RewardItem = RewardItemFields.superRefine((item, ctx) => {
+  const task = checkItem(item);
+  if (typeof task === 'string') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: task.path.split('.'),
+    message: task.message,
+    params: { code: task.code },
+  });
+}).openapi('RewardItem');
 export type RewardItem = z.infer<typeof RewardItem>;
 
 const RunStatus = z.enum(['ok', 'runtime_error', 'compile_error', 'timeout', 'memory_limit', 'output_limit']);
@@ -100,9 +125,10 @@ export const RewardResult = z
   .openapi('RewardResult');
 export type RewardResult = z.infer<typeof RewardResult>;
 
-export const RewardRequest = z
-  .object({ items: z.array(RewardItem).min(1).max(MAX_ITEMS) })
-  .openapi('RewardRequest');
+export const RewardRequest = strictObject(
+  { items: z.array(RewardItem).min(1).max(MAX_ITEMS) },
+  'a request has only',
+).openapi('RewardRequest');
 export type RewardRequest = z.infer<typeof RewardRequest>;
 
 export const RewardResponse = z
@@ -110,22 +136,23 @@ export const RewardResponse = z
   .openapi('RewardResponse');
 export type RewardResponse = z.infer<typeof RewardResponse>;
 
-export const MathVerifyRequest = z
-  .object({ response: z.string(), ground_truth: MathGold, options: MathOptionsInput.optional() })
-  .openapi('MathVerifyRequest');
+export const MathVerifyRequest = strictObject(
+  { response: z.string(), ground_truth: MathGold, options: MathOptionsInput.optional() },
+  'fields are',
+).openapi('MathVerifyRequest');
 export type MathVerifyRequest = z.infer<typeof MathVerifyRequest>;
 
 /** POST /v1/code/run: run one program on each given input, without judging. */
-export const CodeRunRequest = z
-  .object({
+export const CodeRunRequest = strictObject(
+  {
     language: Language,
     program: z.string().max(1_000_000),
     inputs: z.array(z.string()).min(1).max(64).default(['']).openapi({ description: 'One run per stdin.' }),
     timeLimitS: z.number().positive().max(60).optional(),
     memoryMb: z.number().int().min(16).max(4096).optional(),
-  })
-  .strict()
-  .openapi('CodeRunRequest');
+  },
+  'fields are',
+).openapi('CodeRunRequest');
 export type CodeRunRequest = z.infer<typeof CodeRunRequest>;
 
 export const RunResult = z
@@ -143,6 +170,7 @@ export const CodeRunResponse = z.object({ results: z.array(RunResult) }).openapi
 
 export const ErrorCode = z.enum([
   'INVALID_JSON',
+  'INVALID_ENCODING',
   'VALIDATION_ERROR',
   'UNKNOWN_TASK',
   'TOO_MANY_ITEMS',

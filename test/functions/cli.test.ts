@@ -172,4 +172,32 @@ describe('gradus score with math and code items', () => {
       ['he', 'code', 1],
     ]);
   });
+
+  it('reads list-layout tests, verl rows with dataset columns, and refuses unknown item fields', async () => {
+    const program = '```python\na, b = map(int, input().split())\nprint(a + b)\n```';
+    const cases = [{ input: '1 2\n', output: '3\n' }];
+    const rows = [
+      { id: 'cf', response: program, ground_truth: cases },
+      {
+        data_source: 'codeforces',
+        prompt: [{ role: 'user', content: 'Add.' }],
+        ability: 'code',
+        question: 'Add two numbers.',
+        reward_model: { style: 'rule', ground_truth: JSON.stringify(cases) },
+        response: program,
+      },
+      { id: 'typo', response: '7', ground_truth: '7', timeout_ms: 5 },
+    ];
+    const input = join(dir, 'wire.jsonl');
+    await writeFile(input, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const run = await gradus('score', '--in', input);
+    expect(run.code).toBe(0);
+    const results = parseLines(run.stdout);
+    expect(results.map((r) => [r.task, r.status, r.score])).toEqual([
+      ['code', 'ok', 1],
+      ['code', 'ok', 1],
+      ['unknown', 'error', 0],
+    ]);
+    expect(results[2]?.reason).toMatch(/^line 3: unknown key 'timeout_ms'/);
+  });
 });

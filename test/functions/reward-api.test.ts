@@ -17,7 +17,7 @@ function post(path: string, body: unknown, contentType = 'application/json'): Pr
   return fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
 }
 
@@ -86,19 +86,73 @@ describe('POST /v1/reward', () => {
     expect(error.path).toBe('items.1.response');
   });
 
-  it('rejects a missing field with 400 VALIDATION_ERROR', async () => {
+  it('rejects a missing field with 400 VALIDATION_ERROR saying "required"', async () => {
     const error = await expectError(
       await post('/v1/reward', { items: [{ response: '1' }] }),
       400,
       'VALIDATION_ERROR',
     );
-    expect(error.path).toBe('items.0.ground_truth');
+    expect(error).toMatchObject({ path: 'items.0.ground_truth', message: 'items.0.ground_truth: required' });
   });
 
-  it('rejects unknown option keys with 400 VALIDATION_ERROR', async () => {
+  it('rejects unknown option keys with 400 VALIDATION_ERROR, naming the key and the known ones', async () => {
     const body = { items: [{ response: '1', ground_truth: '1', options: { timeout: 5 } }] };
     const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
     expect(error.path).toBe('items.0.options');
+    expect(error.message).toMatch(/^items\.0\.options: unknown key 'timeout' \(math options are: timeoutMs,/);
+  });
+
+  it.each(['timeout_ms', 'memory_mb', 'constructor'])(
+    'rejects an unknown item field (%s) with 400, its item path, and where own data goes',
+    async (key) => {
+      const body = `{"items": [{"response": "1", "ground_truth": "1"}, {"response": "1", "ground_truth": "1", "${key}": 5}]}`;
+      const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
+      expect(error.path).toBe('items.1');
+      expect(error.message).toMatch(new RegExp(`^items\\.1: unknown key '${key}' .*extra_info`));
+    },
+  );
+
+  it('rejects an item with 60,000 unknown keys naming the first, in a short message', async () => {
+    const keys = Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',');
+    const body = `{"items": [{"response": "1", "ground_truth": "1", ${keys}}]}`;
+    const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
+    expect(error.message).toMatch(/^items\.0: unknown key 'k0' /);
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  it('rejects a body that is not UTF-8 with 400 INVALID_ENCODING, on every JSON route', async () => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const withBytes = (before: string, bytes: number[], after: string) =>
+      new Uint8Array([...encode(before), ...bytes, ...encode(after)]);
+    const bodies: [string, Uint8Array][] = [
+      ['/v1/reward', withBytes('{"items":[{"response":"', [0xff], '","ground_truth":"1"}]}')],
+      ['/v1/reward', withBytes('{"items":[{"response":"', [0xc0, 0xb1], '","ground_truth":"1"}]}')], // overlong "1"
+      ['/v1/reward', withBytes('{"items":[{"response":"', [0xed, 0xa0, 0x80], '","ground_truth":"1"}]}')], // surrogate
+      ['/v1/math/verify', withBytes('{"response":"\\boxed{1}', [0xe2, 0x82], '","ground_truth":"1"}')], // cut short
+      ['/get_reward', withBytes('{"query":["', [0x80], '"],"labels":["1"]}')],
+    ];
+    for (const [path, body] of bodies) await expectError(await post(path, body), 400, 'INVALID_ENCODING');
+  });
+
+  it('rejects a JSON body declared in another charset with 415, and reads every UTF-8 label', async () => {
+    const body = { items: [{ response: '1', ground_truth: '1' }] };
+    for (const charset of ['koi8-r', 'iso-8859-1', 'utf-16', 'nonsense']) {
+      const error = await expectError(
+        await post('/v1/reward', body, `application/json; charset=${charset}`),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+      expect(error.message).toMatch(charset);
+    }
+    await expectError(
+      await post('/get_reward', { query: ['1'] }, 'application/json; charset=windows-1251'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    for (const charset of ['utf-8', '"UTF-8"', 'utf8']) {
+      const res = await post('/v1/reward', body, `application/json;charset=${charset}`);
+      expect(res.status).toBe(200);
+    }
   });
 
   it('rejects an unknown task with 400 UNKNOWN_TASK', async () => {
@@ -158,6 +212,57 @@ describe('POST /v1/reward', () => {
   });
 });
 
+// The code scorer runs in the default Node sandboxes of this server.
+const fence = (lang: string, code: string) => `Here is my solution.\n\`\`\`${lang}\n${code}\n\`\`\``;
+const addTests = { inputs: ['1 2\n', '5 7\n', '-3 3\n'], outputs: ['3\n', '12\n', '0\n'] };
+
+describe('code ground truths in POST /v1/reward', () => {
+  it('scores the list layouts README lists (Codeforces, LiveCodeBench), as lists or JSON text, with no task', async () => {
+    const program = fence('python', 'a, b = map(int, input().split())\nprint(a + b)');
+    const codeforces = addTests.inputs.map((input, i) => ({ input, output: addTests.outputs[i] }));
+    const livecodebench = codeforces.map((t) => ({ ...t, testtype: 'stdin' }));
+    const res = await post('/v1/reward', {
+      items: [
+        { id: 'cf', response: program, ground_truth: codeforces },
+        { id: 'lcb', response: program, ground_truth: JSON.stringify(livecodebench) },
+        { id: 'cf-source', data_source: 'open-r1/codeforces', response: program, ground_truth: codeforces },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: RewardResult[] };
+    expect(results.map((r) => [r.id, r.task, r.status, r.score])).toEqual([
+      ['cf', 'code', 'ok', 1],
+      ['lcb', 'code', 'ok', 1],
+      ['cf-source', 'code', 'ok', 1],
+    ]);
+  });
+
+  it('gives an item whose tests cannot be read an error result with the reason, and scores the rest', async () => {
+    const program = fence('python', 'print(int(input()) + 1)');
+    const res = await post('/v1/reward', {
+      items: [
+        { id: 'bad-case', response: program, ground_truth: [{ input: '1\n', expected: '2\n' }] },
+        { id: 'bad-json', response: program, ground_truth: '{"inputs": ["1\\n"], "outputs": [' },
+        { id: 'not-tests', task: 'code', response: program, ground_truth: 7 },
+        { id: 'good', response: program, ground_truth: [{ input: '1\n', output: '2\n' }] },
+        { id: 'math', response: '\\boxed{2}', ground_truth: '2' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: RewardResult[] };
+    expect(results.map((r) => [r.id, r.task, r.status, r.score])).toEqual([
+      ['bad-case', 'code', 'error', 0],
+      ['bad-json', 'code', 'error', 0],
+      ['not-tests', 'code', 'error', 0],
+      ['good', 'code', 'ok', 1],
+      ['math', 'math', 'ok', 1],
+    ]);
+    expect(results[0]?.reason).toMatch(/^BAD_TESTS: .*output/);
+    expect(results[1]?.reason).toMatch(/not JSON/);
+    expect(results[2]?.reason).toMatch(/unrecognised ground truth/);
+  });
+});
+
 describe('POST /v1/math/verify', () => {
   it('returns a correct verdict for an equal answer', async () => {
     const res = await post('/v1/math/verify', { response: '7', ground_truth: '7' });
@@ -192,6 +297,31 @@ describe('other routes', () => {
     expect(doc.paths['/v1/reward']).toHaveProperty('post');
     expect(doc.paths['/v1/math/verify']).toHaveProperty('post');
     expect(doc.paths['/healthz']).toHaveProperty('get');
+  });
+
+  it('resolves every $ref of /openapi.json to a schema it defines', async () => {
+    const text = await (await fetch(`${server.url}/openapi.json`)).text();
+    const doc = JSON.parse(text) as { components: { schemas: Record<string, unknown> } };
+    const refs = new Set(
+      Array.from(text.matchAll(/"#\/components\/schemas\/([^"]+)"/g), (m) => m[1] as string),
+    );
+    expect(refs).toContain('CodeOptions');
+    for (const ref of refs) expect([ref, doc.components.schemas[ref] !== undefined]).toEqual([ref, true]);
+  });
+
+  it('lists in /openapi.json every error status each route can answer', async () => {
+    type Doc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Doc;
+    const statuses = (path: string) => Object.keys(doc.paths[path]?.post?.responses ?? {});
+    const posts = Object.keys(doc.paths).filter((path) => doc.paths[path]?.post !== undefined);
+    expect(posts.length).toBeGreaterThanOrEqual(6);
+    // Every body goes through the size limit, the UTF-8 reader and a schema, and any route can fail inside.
+    for (const path of posts)
+      expect([path, statuses(path)]).toEqual([path, expect.arrayContaining(['400', '413', '415', '500'])]);
+    // Every route that scores code can find the sandboxes full (429) or absent (501).
+    for (const path of ['/v1/reward', '/get_reward', '/v1/slime/reward', '/v1/verl/rows', '/v1/code/run']) {
+      expect([path, statuses(path)]).toEqual([path, expect.arrayContaining(['429', '501'])]);
+    }
   });
 
   it('still answers /healthz after all the bad requests above', async () => {

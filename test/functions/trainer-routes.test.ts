@@ -113,6 +113,52 @@ describe('OpenRLHF: POST /get_reward', () => {
     expect(json).toMatchObject({ rewards: [1, 0.5], extra_logs: { acc: [1, 0] } });
   });
 
+  it('scores code labels without ?task=code: tests as JSON text, an object or a list of test cases', async () => {
+    const prompt = CHATML('Add two numbers.');
+    const tests = JSON.parse(ADD_TESTS) as { inputs: string[]; outputs: string[] };
+    const list = tests.inputs.map((input, i) => ({ input, output: tests.outputs[i] }));
+    const wrong = `${prompt}\`\`\`python\nprint(3)\n\`\`\``;
+    const { json } = await post('/get_reward', {
+      query: [prompt + ADD_PROGRAM, wrong, prompt + ADD_PROGRAM, prompt + ADD_PROGRAM, wrong],
+      prompts: [prompt, prompt, prompt, prompt, prompt],
+      labels: [ADD_TESTS, ADD_TESTS, tests, list, JSON.stringify(list)],
+    });
+    expect(json).toEqual({
+      rewards: [1, 0.5, 1, 1, 0.5],
+      scores: [1, 0.5, 1, 1, 0.5],
+      extra_logs: { acc: [1, 0, 1, 1, 0], answered: [1, 1, 1, 1, 1], error: [0, 0, 0, 0, 0] },
+    });
+  });
+
+  it('flags a code label it cannot grade in extra_logs.error, never a silent 0', async () => {
+    const prompt = CHATML('Add two numbers.');
+    const graded = await post('/get_reward?data_source=gsm8k', {
+      query: [prompt + ADD_PROGRAM],
+      prompts: [prompt],
+      labels: [ADD_TESTS],
+    });
+    expect(graded.json).toMatchObject({ rewards: [0], extra_logs: { acc: [0], error: [1] } });
+    const unreadable = await post('/get_reward', {
+      query: [prompt + ADD_PROGRAM],
+      prompts: [prompt],
+      labels: [[{ input: '1 2\n', expected_output: '3\n' }]],
+    });
+    expect(unreadable.json).toMatchObject({ rewards: [0], extra_logs: { acc: [0], error: [1] } });
+  });
+
+  it('refuses keys OpenRLHF does not send, and unknown query parameters, naming them', async () => {
+    const extraKey = await post('/get_reward', { query: ['q'], labels: ['1'], label: ['1'] });
+    expect(extraKey.status).toBe(400);
+    expect(extraKey.json.error.message).toMatch(
+      /^unknown key 'label' \(OpenRLHF sends: query, prompts, labels\)/,
+    );
+    const typo = await post('/get_reward?taks=code', { query: ['q'], labels: ['1'] });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error.message).toMatch(
+      /unknown key 'taks' \(query parameters are: task, data_source, min_reward\)/,
+    );
+  });
+
   it('scores a request without labels (older OpenRLHF) as 0 with extra_logs.error, not a failed request', async () => {
     const prompt = CHATML('q');
     const { status, json } = await post('/get_reward', { query: [`${prompt}\\boxed{1}`], prompts: [prompt] });
@@ -170,6 +216,23 @@ describe('slime: POST /v1/slime/reward', () => {
   });
 });
 
+describe('slime: code labels and unknown keys', () => {
+  it('scores a code label (tests as JSON text) without ?task=code', async () => {
+    const { json } = await post('/v1/slime/reward', {
+      prompt: 'Add.',
+      response: ADD_PROGRAM,
+      label: ADD_TESTS,
+    });
+    expect(json).toMatchObject({ reward: 1, acc: true, status: 'ok' });
+  });
+
+  it('refuses a key slime does not send, naming it', async () => {
+    const { status, json } = await post('/v1/slime/reward', { response: '1', label: '1', metadata: {} });
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(/^unknown key 'metadata' \(slime sends: prompt, response, label\)/);
+  });
+});
+
 describe('verl rows: POST /v1/verl/rows', () => {
   const row = (extra: Record<string, unknown>) => ({
     data_source: 'HuggingFaceH4/MATH-500',
@@ -223,6 +286,30 @@ describe('verl rows: POST /v1/verl/rows', () => {
       const { status, json } = await post('/v1/verl/rows', body);
       expect({ status, ...json.error }).toMatchObject({ status: 400, code, path });
     }
+  });
+
+  it('scores a list of test cases under an unregistered data_source as code; ignores extra dataset columns', async () => {
+    const tests = JSON.parse(ADD_TESTS) as { inputs: string[]; outputs: string[] };
+    const list = tests.inputs.map((input, i) => ({ input, output: tests.outputs[i] }));
+    const { status, json } = await post('/v1/verl/rows', {
+      rows: [
+        {
+          data_source: 'my_code_set',
+          reward_model: { style: 'rule', ground_truth: list },
+          question: 'Add two numbers.',
+          level: 3,
+          response: ADD_PROGRAM,
+        },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(json.results[0]).toMatchObject({ score: 1, acc: true, status: 'ok' });
+  });
+
+  it('refuses an unknown key beside rows', async () => {
+    const { status, json } = await post('/v1/verl/rows', { rows: [row({ response: '1' })], row: [] });
+    expect(status).toBe(400);
+    expect(json.error.message).toMatch(/^unknown key 'row'/);
   });
 
   it('scores an unregistered data_source when ?task= says which scorer', async () => {

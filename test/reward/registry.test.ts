@@ -58,4 +58,30 @@ describe('resolveTask', () => {
   it('does not route names that only contain a pattern in the middle', () => {
     expect(taskForDataSource('my_aime')).toBeUndefined();
   });
+
+  it.each([
+    ['an APPS object', { inputs: ['1\n'], outputs: ['1\n'] }],
+    ['a Codeforces list', [{ input: '1\n', output: '1\n' }]],
+    ['a LiveCodeBench list', [{ input: '1\n', output: '1\n', testtype: 'stdin' }]],
+    ['JSON text of an object', ' {"inputs": ["1\\n"], "outputs": ["1\\n"]}'],
+    ['JSON text of a list', '[ {"input": "1\\n", "output": "1\\n"}]'],
+    ['an empty object', {}],
+  ])('routes a gold that is tests (%s) to code when neither task nor data_source says', (_, gold) => {
+    expect(resolveTask({ ground_truth: gold })).toBe('code');
+  });
+
+  it.each(['7', '[1, 2]', '(-\\infty, 2]', '{1, 2}', '\\{1, 2\\}', '[{1, 2}]'])(
+    'keeps the math gold %s on math',
+    (gold) => {
+      expect(resolveTask({ ground_truth: gold })).toBe('math');
+      expect(resolveTask({ ground_truth: [gold] })).toBe('math');
+    },
+  );
+
+  it('lets task and a routed data_source win over the gold shape, and the gold shape over an unrouted data_source', () => {
+    const tests = [{ input: '1\n', output: '1\n' }];
+    expect(resolveTask({ task: 'math', ground_truth: tests })).toBe('math');
+    expect(resolveTask({ data_source: 'gsm8k', ground_truth: tests })).toBe('math');
+    expect(resolveTask({ data_source: 'my/private-set', ground_truth: tests })).toBe('code');
+  });
 });

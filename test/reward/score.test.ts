@@ -29,9 +29,14 @@ describe('scoreItem', () => {
   });
 
   it('gives a math item with an object gold an error result', () => {
-    const result = scoreItem({ response: '7', ground_truth: { answer: '7' } });
-    expect(result).toMatchObject({ status: 'error', score: 0, correct: false });
+    const result = scoreItem({ task: 'math', response: '7', ground_truth: { answer: '7' } });
+    expect(result).toMatchObject({ task: 'math', status: 'error', score: 0, correct: false });
     expect(result.reason).toMatch(/ground_truth/);
+  });
+
+  it('sends an item whose gold is tests to the code scorer when no task or data_source says otherwise', () => {
+    const result = scoreItem({ response: '7', ground_truth: [{ input: '1\n', output: '1\n' }] });
+    expect(result).toMatchObject({ task: 'code', status: 'error' });
   });
 
   it('gives a code item an error result instead of throwing', () => {

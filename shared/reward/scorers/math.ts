@@ -1,14 +1,13 @@
 import { DEFAULT_MATH_OPTIONS, type MathVerdict } from '../../math/types.ts';
 import { verifyMath } from '../../math/verify.ts';
+import { MATH_GOLD, mathGolds } from '../gold.ts';
 import { mathOptionsOf } from '../options.ts';
 import type { Scorer, Verdict } from '../registry.ts';
 
 /** Grades a math item with `verifyMath`; several golds mean "correct if any matches", within one time budget. */
 export const scoreMath: Scorer = (item) => {
-  const golds = goldAnswers(item.ground_truth);
-  if (golds === undefined) {
-    return errorVerdict('math ground_truth must be a string, a number or a non-empty list of strings');
-  }
+  const golds = mathGolds(item.ground_truth);
+  if (golds === undefined) return errorVerdict(`math ground_truth must be ${MATH_GOLD}`);
   const options = mathOptionsOf(item);
   const budget = options?.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
   const t0 = performance.now();
@@ -24,13 +23,6 @@ export const scoreMath: Scorer = (item) => {
   }
   return toVerdict(first);
 };
-
-function goldAnswers(gold: unknown): string[] | undefined {
-  if (typeof gold === 'string') return [gold];
-  if (typeof gold === 'number') return [String(gold)];
-  if (Array.isArray(gold) && gold.length > 0 && gold.every((g) => typeof g === 'string')) return gold;
-  return undefined;
-}
 
 function toVerdict(v: MathVerdict | undefined): Verdict {
   if (v === undefined) return { score: 0, correct: false, status: 'error', extracted: null };

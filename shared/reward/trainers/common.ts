@@ -1,19 +1,19 @@
 import { z } from '@hono/zod-openapi';
-import type { core } from 'zod';
+import { checkItem } from '../check-item.ts';
 import { rewardError } from '../errors.ts';
-import { checkItem } from '../options.ts';
 import type { RewardError, RewardItem, RewardResult } from '../schema.ts';
 import { failedResult, type RewardScorer } from '../score.ts';
+import { strictObject } from '../wire.ts';
 
 /**
  * Query parameters every trainer route accepts. Trainers send fixed bodies, but their reward URL is free
  * text, so per-deployment choices (which scorer, which reward for a wrong answer) ride on the URL.
  */
-export const TrainerQuery = z
-  .object({
+export const TrainerQuery = strictObject(
+  {
     task: z.string().min(1).optional().openapi({
       description:
-        'Scorer for every sample that does not name one ("math" or "code"); default: by data_source, else math.',
+        'Scorer for every sample ("math" or "code"); default: by data_source, else code when the label is tests, else math.',
       example: 'math',
     }),
     data_source: z.string().min(1).optional().openapi({
@@ -31,8 +31,9 @@ export const TrainerQuery = z
           'Default 0; -1 gives the +1/-1 convention of verl math_dapo.',
         example: -1,
       }),
-  })
-  .openapi('TrainerQuery');
+  },
+  'query parameters are',
+).openapi('TrainerQuery');
 export type TrainerQuery = z.infer<typeof TrainerQuery>;
 
 /** The trainer-facing reward: `score` (0..1) mapped linearly onto [min_reward, 1]. */
@@ -44,13 +45,13 @@ export function scaledReward(score: number, query: TrainerQuery): number {
 /** A chat message as trainers store prompts (verl parquet rows, slime samples without a chat template). */
 export const ChatMessage = z.looseObject({ role: z.string(), content: z.unknown() }).openapi('ChatMessage');
 
-/** A trainer's sample mapped onto a RewardItem, or the reason it cannot be scored. */
+/** A trainer's sample mapped onto a RewardItem, or the reason it cannot be scored (message without its path). */
 export type Mapped = { item: RewardItem } | { problem: RewardError; item?: Partial<RewardItem> };
 
 /**
- * Turns a dataset label (any JSON the trainer read from its label column) into a RewardItem gold:
- * strings, numbers and lists of strings stay as they are (math golds, or test data as a JSON string),
- * objects are test data, other lists are sent as JSON text (the code scorer reads test lists from it).
+ * Turns a dataset label (any JSON the trainer read from its label column) into a RewardItem gold: strings,
+ * objects and lists stay as they are (math golds, or tests in any layout), a list of numbers becomes a list
+ * of answers.
  */
 export function goldOf(
   label: unknown,
@@ -60,14 +61,19 @@ export function goldOf(
     return { gold: label };
   if (Array.isArray(label)) {
     if (label.length === 0)
-      return { problem: rewardError('VALIDATION_ERROR', `${path} is an empty list`, path) };
-    if (label.every((x) => typeof x === 'string')) return { gold: label as string[] };
+      return { problem: labelProblem('an empty list is neither a gold nor tests', path) };
     if (label.every((x) => typeof x === 'number')) return { gold: label.map(String) };
-    return { gold: JSON.stringify(label) };
+    return { gold: label };
   }
   if (isPlainObject(label)) return { gold: label };
-  const what = label === undefined ? 'missing' : `${JSON.stringify(label)}, not a gold answer or tests`;
-  return { problem: rewardError('VALIDATION_ERROR', `${path} is ${what}`, path) };
+  if (label === undefined) return { problem: labelProblem('required', path) };
+  const got = label === null ? 'null' : typeof label;
+  return { problem: labelProblem(`expected a gold answer or tests, got ${got}`, path) };
+}
+
+/** A problem's message carries no path: whoever reports it prefixes the path it knows. */
+function labelProblem(message: string, path: string): RewardError {
+  return rewardError('VALIDATION_ERROR', message, path);
 }
 
 /** One sample as a trainer describes it, before mapping. */
@@ -80,7 +86,10 @@ export interface TrainerSample {
   extra_info?: unknown;
 }
 
-/** Builds the item with the route-wide defaults filled in, and checks its task; never throws. */
+/**
+ * Builds the item with the route-wide defaults filled in, and checks it as a RewardItem is checked (its
+ * task guessed by the same rules: data_source, else tests are code, else math); never throws.
+ */
 export function mapItem(sample: TrainerSample, query: TrainerQuery): Mapped {
   const dataSource = sample.data_source ?? query.data_source;
   const base: Partial<RewardItem> = {
@@ -90,12 +99,12 @@ export function mapItem(sample: TrainerSample, query: TrainerQuery): Mapped {
   const gold = goldOf(sample.label, sample.labelPath);
   if ('problem' in gold) return { problem: gold.problem, item: base };
   const item: RewardItem = { ...base, response: sample.response, ground_truth: gold.gold };
-  // Only tests come as an object: without a task or data_source saying otherwise, such a label is code.
-  if (isPlainObject(gold.gold) && item.task === undefined && item.data_source === undefined)
-    item.task = 'code';
   if (isPlainObject(sample.extra_info)) item.extra_info = sample.extra_info;
   const task = checkItem(item);
-  return typeof task === 'string' ? { item } : { problem: task, item: base };
+  if (typeof task === 'string') return { item };
+  // The label and the query's defaults are what the trainer sent: name those, not the item's fields.
+  const path = task.path === 'ground_truth' ? sample.labelPath : task.path;
+  return { problem: rewardError(task.code, task.message, path), item: base };
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -113,27 +122,11 @@ export async function scoreMapped(scorer: RewardScorer, mapped: Mapped[]): Promi
   let next = 0;
   return mapped.map((m) => {
     if ('problem' in m) {
-      const where = m.problem.path === undefined ? '' : ` (${m.problem.path})`;
-      return failedResult(m.item, 'error', `${m.problem.code}: ${m.problem.message}${where}`);
+      const { code, message, path } = m.problem;
+      return failedResult(m.item, 'error', `${code}: ${path === undefined ? '' : `${path}: `}${message}`);
     }
     const result = scored[next++];
     if (result === undefined) throw new Error('the scorer returned fewer results than items');
     return result;
   });
-}
-
-/**
- * A failed parse with each "no union branch matched" issue replaced by the issues of the branch that got
- * furthest (the deepest issue path), so the error names the field at fault ("0.response") instead of
- * "Invalid input" at the root. Trainer bodies are unions (one sample or a list; a string or a list).
- */
-export function explainUnions(error: z.ZodError): z.ZodError {
-  return new z.ZodError(error.issues.flatMap((issue) => branchIssues(issue)));
-}
-
-function branchIssues(issue: core.$ZodIssue): core.$ZodIssue[] {
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
-  const depth = (issues: core.$ZodIssue[]) => Math.max(...issues.map((i) => i.path.length));
-  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-  return best.flatMap((inner) => branchIssues({ ...inner, path: [...issue.path, ...inner.path] }));
 }

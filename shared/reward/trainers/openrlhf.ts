@@ -6,13 +6,15 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_ITEMS, type RewardResult } from '../schema.ts';
+import { strictObject } from '../wire.ts';
 import { type Mapped, mapItem, scaledReward, type TrainerQuery } from './common.ts';
 import { responseFromQuery } from './response-text.ts';
 
 const Texts = z.union([z.string(), z.array(z.string()).min(1).max(MAX_ITEMS)]);
 
-export const OpenRLHFRequest = z
-  .object({
+/** Strict: OpenRLHF sends exactly these keys (older releases without labels), so another key is a mistake. */
+export const OpenRLHFRequest = strictObject(
+  {
     query: Texts.openapi({ description: 'Decoded prompt + response per sample, special tokens kept.' }),
     prompts: Texts.optional().openapi({
       description:
@@ -24,9 +26,11 @@ export const OpenRLHFRequest = z
       .openapi({
         description:
           'The gold of each sample (the --label_key column): a list aligned with query, or one value when ' +
-          'query is a string. Math: the answer; code: the tests (object or JSON string).',
+          'query is a string. Math: the answer; code: the tests (object, list of test cases, or JSON string).',
       }),
-  })
+  },
+  'OpenRLHF sends',
+)
   .superRefine((body, ctx) => {
     const n = Array.isArray(body.query) ? body.query.length : 1;
     const sameShape = (key: 'prompts' | 'labels') => {
@@ -74,7 +78,8 @@ export const OpenRLHFResponse = z
           '1 when the response was graded (status ok), 0 for no answer, timeouts and errors.',
         ),
         error: PerSample(
-          '1 when the sample could not be scored (bad label, unknown task): see /v1/reward for why.',
+          '1 when the sample could not be graded (bad label, unreadable tests, unknown task, no sandboxes): ' +
+            'never a silent 0. Send the sample to /v1/reward for the reason.',
         ),
       })
       .openapi({ description: 'Logged by OpenRLHF, one number per sample.' }),

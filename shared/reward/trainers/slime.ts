@@ -5,11 +5,13 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_ITEMS, type RewardResult } from '../schema.ts';
+import { strictObject } from '../wire.ts';
 import { ChatMessage, type Mapped, mapItem, scaledReward, type TrainerQuery } from './common.ts';
 import { stripSpecialTokens } from './response-text.ts';
 
-export const SlimeSample = z
-  .object({
+/** Strict: slime's remote_rm posts exactly these keys, so another key is a mistake. */
+export const SlimeSample = strictObject(
+  {
     prompt: z
       .union([z.string(), z.array(ChatMessage)])
       .nullable()
@@ -20,12 +22,14 @@ export const SlimeSample = z
       }),
     response: z.string().openapi({ description: 'sample.response: the generated text.' }),
     label: z.unknown().optional().openapi({
-      description: 'sample.label: the gold answer (math) or the tests (code, object or JSON string).',
+      description:
+        'sample.label: the gold answer (math) or the tests (code: object, list of test cases, or JSON string).',
     }),
-  })
-  .openapi('SlimeSample', {
-    example: { prompt: 'What is 6*7?', response: 'So the answer is \\boxed{42}.', label: '42' },
-  });
+  },
+  'slime sends',
+).openapi('SlimeSample', {
+  example: { prompt: 'What is 6*7?', response: 'So the answer is \\boxed{42}.', label: '42' },
+});
 export type SlimeSample = z.infer<typeof SlimeSample>;
 
 export const SlimeRequest = z

@@ -6,8 +6,13 @@
 import { z } from '@hono/zod-openapi';
 import { rewardError } from '../errors.ts';
 import { MAX_ITEMS, type RewardError, type RewardResult } from '../schema.ts';
+import { strictObject } from '../wire.ts';
 import { ChatMessage, type Mapped, mapItem, scaledReward, type TrainerQuery } from './common.ts';
 
+/**
+ * Loose: a verl parquet row carries whatever columns its dataset added (question, level, ...); they are
+ * ignored. The request around the rows is ours, so it is strict.
+ */
 export const VerlRow = z
   .looseObject({
     data_source: z.string().min(1).openapi({ example: 'HuggingFaceH4/MATH-500' }),
@@ -34,11 +39,13 @@ export const VerlRow = z
       });
     }
   })
-  .openapi('VerlRow');
+  .openapi('VerlRow', { description: 'A verl parquet row with its response(s); other columns are ignored.' });
 export type VerlRow = z.infer<typeof VerlRow>;
 
-export const VerlRowsRequest = z
-  .object({ rows: z.array(VerlRow).min(1).max(MAX_ITEMS) })
+export const VerlRowsRequest = strictObject(
+  { rows: z.array(VerlRow).min(1).max(MAX_ITEMS) },
+  'a request has only',
+)
   .superRefine((body, ctx) => {
     const n = body.rows.reduce((sum, row) => sum + (row.responses?.length ?? 1), 0);
     if (n > MAX_ITEMS) {
@@ -115,7 +122,7 @@ export function firstRowProblem(mapped: Mapped[], rows: number[]): RewardError |
     if (!('problem' in m)) continue;
     const { code, message, path } = m.problem;
     const rowPath = path?.startsWith('rows.') ? path : `rows.${rows[k]}${path ? `.${path}` : ''}`;
-    return rewardError(code, message, rowPath);
+    return rewardError(code, `${rowPath}: ${message}`, rowPath);
   }
   return undefined;
 }
