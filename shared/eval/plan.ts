@@ -11,7 +11,9 @@ export const BenchmarkChoice = z
       .openapi({
         description:
           'Local path, file://, s3:// or http(s):// URL of the benchmark file (JSONL, JSON or Parquet). ' +
-          "Default: the benchmark's file in the benchmark folder.",
+          "Default: the benchmark's file in the benchmark folder. Through the API: local files only under " +
+          "the benchmark folder or the storage root; URLs only on the operator's GRADUS_EVAL_ALLOWED_SOURCES " +
+          '(none by default), redirects included, up to GRADUS_EVAL_MAX_SOURCE_BYTES (64 MiB by default).',
       }),
   })
   .openapi('BenchmarkChoice');
@@ -32,7 +34,7 @@ export const EvalPlan = z
       .openapi({
         description:
           'Score pre-generated responses instead: rollouts rows {benchmark?, problem_id, sample?, response, ' +
-          'finish_reason?, usage?} (JSONL or Parquet; path or URL).',
+          'finish_reason?, usage?} (JSONL or Parquet; path or URL, allowed as for a benchmark source).',
       }),
     k: z
       .number()
@@ -49,7 +51,17 @@ export const EvalPlan = z
       .openapi({ description: 'Only the first N problems of each benchmark.' }),
     sampling: SamplingParams.partial().optional(),
     template: z.string().includes('{problem}').optional(),
-    concurrency: z.number().int().min(1).max(1024).optional(),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .openapi({
+        description:
+          'Requests in flight to the endpoint (default 16). Through the API at most ' +
+          'GRADUS_EVAL_MAX_CONCURRENCY (64 by default).',
+      }),
     label: z.string().min(1).optional(),
     seed: z.number().int().min(0).default(0).openapi({ description: 'Seed of the bootstrap intervals.' }),
   })

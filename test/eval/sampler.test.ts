@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY, requestCompletions } from '../../shared/eval/generate/client.ts';
 import { openJournal, readRolloutRows } from '../../shared/eval/generate/journal.ts';
 import { sampleAll } from '../../shared/eval/generate/sampler.ts';
+import { startSourceServer } from './source-server.ts';
 import { startStandIn } from './stand-in-server.ts';
 
 const params = { temperature: 0.6, topP: 0.95, maxTokens: 100, seed: 0 };
@@ -46,6 +47,21 @@ describe('requestCompletions', () => {
       expect(server.requests).toHaveLength(3);
     } finally {
       await server.close();
+    }
+  });
+
+  it('does not follow a redirect: prompts and key go only to the endpoint named', async () => {
+    const server = await startStandIn({ respond: echo });
+    const src = await startSourceServer();
+    try {
+      const to = encodeURIComponent(`${server.url}/chat/completions`);
+      const endpoint = { baseUrl: `${src.url}/r/redirect?status=307&to=${to}&x=`, model: 'm', apiKey: 'k' };
+      await expect(requestCompletions(endpoint, 'x', 1, params, fastRetry)).rejects.toThrow(
+        /answered HTTP 307/,
+      );
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await Promise.all([server.close(), src.close()]);
     }
   });
 

@@ -10,7 +10,7 @@ import { BENCHMARK_DIR } from './fixture.ts';
  *   /<any>/aime24.jsonl      the AIME 2024 benchmark file
  *   /<any>/hostile.parquet   ~100 bytes whose one row group claims 60M rows (a heap-exhausting read)
  *   /<any>/endless.jsonl     JSONL lines without end and without a content-length
- *   /<any>/redirect?to=PATH  a 302 to PATH on this server
+ *   /<any>/redirect?to=URL   a redirect (302, or ?status=) to URL, a path on this server or another URL
  *   /<any>/loop              a 302 to itself
  * It counts the bytes it sent from endless.jsonl, so a test can see the download was stopped.
  */
@@ -26,7 +26,8 @@ export async function startSourceServer(): Promise<{
     const url = new URL(req.url ?? '/', 'http://x');
     const name = url.pathname.split('/').at(-1);
     if (name === 'redirect') {
-      res.writeHead(302, { location: url.searchParams.get('to') ?? '/' });
+      const status = Number(url.searchParams.get('status') ?? 302);
+      res.writeHead(status, { location: url.searchParams.get('to') ?? '/' });
       return res.end();
     }
     if (name === 'loop') {

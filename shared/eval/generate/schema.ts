@@ -14,9 +14,19 @@ export type RequestMode = z.infer<typeof RequestMode>;
 /** Where to send requests and how to sample. */
 export const EndpointConfig = z
   .object({
-    baseUrl: z.string().url().openapi({ description: 'The API root, e.g. http://127.0.0.1:8000/v1' }),
+    baseUrl: z
+      .string()
+      .url()
+      .openapi({
+        description:
+          "The API root, e.g. http://127.0.0.1:8000/v1. Through the API it must be on the operator's " +
+          'GRADUS_EVAL_ALLOWED_BASE_URLS (loopback by default); redirects are not followed.',
+      }),
     model: z.string().min(1).openapi({ description: 'The `model` field of each request.' }),
-    apiKey: z.string().optional(),
+    apiKey: z.string().optional().openapi({
+      description:
+        'Sent as a bearer token; kept in memory only, never stored (an eval job takes GRADUS_EVAL_API_KEY).',
+    }),
     promptMode: PromptMode.default('chat'),
     requestMode: RequestMode.default('n'),
   })
