@@ -8,32 +8,25 @@ export interface Candidate {
   source: AnswerSource;
 }
 
-/** Too many `\boxed{}` to be an honest answer: the response is refused rather than searched. */
-export class TooManyBoxesError extends Error {}
-
+/** At most this many boxes are kept, the last ones: no honest answer has more. */
 const MAX_BOXES = 512;
+/** At most this many candidates are returned: the answer is among the last few things a response says. */
+export const MAX_CANDIDATES = 32;
 
-/** The part of a response to grade: after the last `</think>`, without markdown emphasis. */
-export function answerRegion(response: string, requireThinkClose: boolean): string | null {
-  const close = response.lastIndexOf('</think>');
-  if (close < 0 && requireThinkClose) return null;
-  const region = close >= 0 ? response.slice(close + '</think>'.length) : response;
-  return region.replace(/\*\*([^*\n]{1,200}?)\*\*/g, '$1').replace(/(^|\s)__([^_\n]{1,200}?)__/g, '$1$2');
-}
-
-/** Content of the brace group opening at `open` (index of `{`), or null when unbalanced. */
-function braceGroup(s: string, open: number): { body: string; end: number } | null {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return { body: s.slice(open + 1, i), end: i + 1 };
+/**
+ * For each `{` of `s`, the index of its matching `}` (-1 when it has none), in one pass. A backslash
+ * escapes the next character, so `\{` and `\}` are not braces.
+ */
+function matchingBraces(s: string): Int32Array {
+  const close = new Int32Array(s.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 123) open.push(i);
+    else if (c === 125 && open.length > 0) close[open.pop() as number] = i;
   }
-  return null;
+  return close;
 }
 
 interface Box {
@@ -42,30 +35,36 @@ interface Box {
   end: number;
 }
 
+/** The last MAX_BOXES `\boxed{}`/`\fbox{}` of `s` (and `\boxed 5`), outermost only, in order. */
 function findBoxes(s: string): Box[] {
+  if (!/\\(?:boxed|fbox)/.test(s)) return [];
+  const close = matchingBraces(s);
   const boxes: Box[] = [];
   const re = /\\(?:boxed|fbox)\s*/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {
-    if (boxes.length >= MAX_BOXES) throw new TooManyBoxesError(`more than ${MAX_BOXES} \\boxed answers`);
     const at = m.index + m[0].length;
     if (s[at] === '{') {
-      const g = braceGroup(s, at);
-      if (!g) continue;
-      boxes.push({ body: g.body, start: m.index, end: g.end });
-      re.lastIndex = g.end;
+      const end = close[at] as number;
+      if (end < 0) continue;
+      boxes.push({ body: s.slice(at + 1, end), start: m.index, end: end + 1 });
+      re.lastIndex = end + 1;
     } else {
       const word = /^[^\s$]+/.exec(s.slice(at, at + 100));
       if (word) boxes.push({ body: word[0], start: m.index, end: at + word[0].length });
     }
+    if (boxes.length >= 2 * MAX_BOXES) boxes.splice(0, boxes.length - MAX_BOXES);
   }
-  return boxes;
+  return boxes.length > MAX_BOXES ? boxes.slice(-MAX_BOXES) : boxes;
 }
+
+/** Longest text between two boxes that can still be filler. */
+const MAX_FILLER = 200;
 
 /** Boxes count as one answer when only a few filler words stand between them (`\boxed{1} and \boxed{2}`). */
 function isFiller(between: string): boolean {
-  if (/\n\s*\n/.test(between)) return false;
+  if (between.length > MAX_FILLER || /\n\s*\n/.test(between)) return false;
   const words = between
-    .replace(/\\(?:text|textnormal|mbox|textrm)\{([^}]*)\}/g, ' $1 ')
+    .replace(/\\(?:text|textnormal|mbox|textrm)\{([^{}]*)\}/g, ' $1 ')
     .replace(/\\q?quad|\\[,;! ]|\\\(|\\\)|\\\[|\\\]|\$|[,;.:]/g, ' ')
     .replace(/\b(?:and|or)\b/g, ' ')
     .split(/\s+/)
@@ -81,126 +80,195 @@ export function boxedCandidates(s: string): Candidate[] {
   while (first > 0 && isFiller(s.slice((boxes[first - 1] as Box).end, (boxes[first] as Box).start))) first--;
   const group = boxes.slice(first).map((b) => b.body.trim());
   const out: Candidate[] = [{ text: group.join(', '), source: 'boxed' }];
-  for (let i = first - 1; i >= 0; i--) out.push({ text: (boxes[i] as Box).body, source: 'boxed' });
+  for (let i = first - 1; i >= 0 && out.length < MAX_CANDIDATES; i--)
+    out.push({ text: (boxes[i] as Box).body, source: 'boxed' });
   return out;
 }
 
-interface Span {
-  text: string;
+/** A math block: `start`..`end` with its delimiters, `bodyStart`..`bodyEnd` without. */
+interface Block {
   start: number;
   end: number;
+  bodyStart: number;
+  bodyEnd: number;
 }
 
-/** Math blocks: `$$..$$`, `\[..\]`, and single-line `$..$` and `\(..\)`. */
-export function latexBlocks(s: string): Span[] {
-  const out: Span[] = [];
+// Kinds of math block, by opener: `$`, `$$`, `\[`, `\(`.
+const DOLLAR = 0;
+const DOLLARS = 1;
+const BRACKET = 2;
+const PAREN = 3;
+
+/** The kind of block opening at `i`, or -1. */
+function openerAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 36) {
+    if (s.charCodeAt(i + 1) === 36) return DOLLARS;
+    return i > 0 && s.charCodeAt(i - 1) === 92 ? -1 : DOLLAR;
+  }
+  if (c !== 92) return -1;
+  const d = s.charCodeAt(i + 1);
+  return d === 91 ? BRACKET : d === 40 ? PAREN : -1;
+}
+
+/**
+ * Where a block of `kind` whose body starts at `from` closes: the closer's index, or -1 with the index
+ * where the search stopped (a line end for `$` and `\(` blocks, else the end of the text) as `~stop`.
+ */
+function closerAt(s: string, from: number, kind: number): number {
+  const n = s.length;
+  for (let j = from; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 10 && (kind === DOLLAR || kind === PAREN)) return ~j;
+    if (kind === DOLLAR) {
+      if (c === 36) return j;
+      if (c === 92 && s.charCodeAt(j + 1) === 36) j++; // `\$` is a dollar sign, not a closer
+    } else if (kind === DOLLARS) {
+      if (c === 36 && s.charCodeAt(j + 1) === 36) return j;
+    } else if (c === 92 && s.charCodeAt(j + 1) === (kind === BRACKET ? 93 : 41)) return j;
+  }
+  return ~n;
+}
+
+/**
+ * The last `keep` math blocks: `$$..$$`, `\[..\]`, and single-line `$..$` and `\(..\)`, in order.
+ * Linear: once a search for a closer fails, openers of the same kind before the point where it stopped
+ * are not searched again (the same search from a later start cannot find what the earlier one missed).
+ */
+export function latexBlocks(s: string, keep = Number.POSITIVE_INFINITY): Block[] {
+  const out: Block[] = [];
+  const deadUntil = [-1, -1, -1, -1];
   let i = 0;
   while (i < s.length) {
-    const rest = s.startsWith('$$', i)
-      ? '$$'
-      : s.startsWith('\\[', i)
-        ? '\\]'
-        : s.startsWith('\\(', i)
-          ? '\\)'
-          : s[i] === '$' && s[i - 1] !== '\\'
-            ? '$'
-            : null;
-    if (!rest) {
+    const kind = openerAt(s, i);
+    if (kind < 0) {
       i++;
       continue;
     }
-    const open = rest === '$' ? 1 : 2;
-    let j = i + open;
-    let found = -1;
-    for (; j < s.length; j++) {
-      if (s[j] === '\\' && rest === '$' && s[j + 1] === '$') {
-        j++;
-        continue;
-      }
-      if ((rest === '$' || rest === '\\)') && s[j] === '\n') break;
-      if (s.startsWith(rest, j) && !(rest === '$' && s[j - 1] === '\\')) {
-        found = j;
-        break;
-      }
-    }
-    if (found < 0) {
-      i += open;
+    const length = kind === DOLLAR ? 1 : 2;
+    if (i < (deadUntil[kind] as number)) {
+      i += length;
       continue;
     }
-    const body = s.slice(i + open, found);
-    if (body.trim()) out.push({ text: body, start: i, end: found + rest.length });
-    i = found + rest.length;
+    const at = closerAt(s, i + length, kind);
+    if (at < 0) {
+      deadUntil[kind] = ~at;
+      i += length;
+      continue;
+    }
+    if (!isBlank(s, i + length, at)) {
+      out.push({ start: i, end: at + length, bodyStart: i + length, bodyEnd: at });
+      if (out.length >= 2 * keep) out.splice(0, out.length - keep);
+    }
+    i = at + length;
   }
-  return out;
+  return out.length > keep ? out.slice(-keep) : out;
+}
+
+function isBlank(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 32 && !(c >= 128 && /\s/.test(s[i] as string))) return false;
+  }
+  return true;
 }
 
 const NUMBER =
   /(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:[.,]\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:\\?%|percent\b|pct\b))?(?!\d)|(?<![\w.])[-+]?\.\d+(?!\d)/g;
 
-function numberSpans(s: string): Span[] {
-  const out: Span[] = [];
-  for (const m of s.matchAll(NUMBER)) out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  return out;
+function numbers(s: string): string[] {
+  return Array.from(s.matchAll(NUMBER), (m) => m[0]);
 }
 
 const ANCHOR = /(?:final answer is|final answer:|the answer is|answer is|answer:|answer\s*=)/gi;
 
 /**
- * Answer candidates of a response, best first: the last box group, then the text after the last
- * answer phrase, then the last math block or number (whichever comes later).
+ * Answer candidates of a response, best first, at most MAX_CANDIDATES.
+ *
+ * The last box group is the answer whenever there is a box; an answer phrase after it does not override
+ * it. The one exception is Minerva's closing sentence ("The final answer is $X$. I hope it is correct.")
+ * after the last box: an answer format prompts ask for, read first by Qwen's and Math-Verify's defaults.
+ * Other answer phrases, math blocks and numbers are fallbacks, used when no box parses. With no box: a
+ * short formula-only response as a whole, then the sentence after the last answer phrase, then the
+ * last math blocks and numbers (latest first).
  */
 export function extractCandidates(region: string, targets: ExtractionTarget[]): Candidate[] {
   const latex = targets.includes('latex');
   const expr = targets.includes('expr');
   const out: Candidate[] = [];
   const boxed = latex ? boxedCandidates(region) : [];
+  const anchor = lastMatch(region, ANCHOR);
+  const sentence = anchor ? answerSentence(region.slice(anchor.index + anchor[0].length)) : null;
+  const anchored = sentence ? anchorCandidates(sentence.text, latex, expr) : [];
+  const lastBoxAt = Math.max(region.lastIndexOf('\\boxed'), region.lastIndexOf('\\fbox'));
+  const minerva =
+    anchor !== null &&
+    sentence?.hoped === true &&
+    /^final answer is$/i.test(anchor[0]) &&
+    anchor.index > lastBoxAt;
+  if (minerva) out.push(...anchored);
+  out.push(...boxed.slice(0, 1));
   const trimmed = region.trim();
   // A short response with no box may be the answer itself: `\frac{10}{9}`, `W(x)=1 or W(x)=-1`.
   if (
     latex &&
     boxed.length === 0 &&
+    trimmed !== '' &&
     trimmed.length <= 200 &&
     !/\$|\\\(|\\\[/.test(trimmed) &&
     !isProse(trimmed)
   ) {
     out.push({ text: trimmed, source: 'whole' });
   }
-  const anchors = [...region.matchAll(ANCHOR)];
-  const lastAnchor = anchors[anchors.length - 1];
-  const lastBoxAt = latex ? region.lastIndexOf('\\boxed') : -1;
-  const anchored = lastAnchor
-    ? anchorCandidates(region.slice(lastAnchor.index + lastAnchor[0].length), latex, expr)
-    : [];
-  // Whichever the response states last wins: a box, or an answer phrase after it.
-  if (lastAnchor && lastAnchor.index > lastBoxAt) out.push(...anchored, ...boxed.slice(0, 1));
-  else out.push(...boxed.slice(0, 1), ...anchored);
+  if (!minerva) out.push(...anchored);
   out.push(...spansCandidates(region, latex, expr, 'latex', false));
   out.push(...boxed.slice(1));
-  return out;
+  return out.slice(0, MAX_CANDIDATES);
+}
+
+function lastMatch(s: string, re: RegExp): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) last = m;
+  return last;
+}
+
+/** The sentence after an answer phrase, and whether it ends in Minerva's "I hope (it is correct)". */
+function answerSentence(after: string): { text: string; hoped: boolean } {
+  const stop = /I hope|\n|\.\s+(?=[A-Z])/.exec(after);
+  if (!stop) return { text: after, hoped: false };
+  const text = after.slice(0, stop.index);
+  const hoped =
+    stop[0] === 'I hope' || (stop[0] !== '\n' && after.startsWith('I hope', stop.index + stop[0].length));
+  return { text, hoped };
 }
 
 /** The sentence after an answer phrase: as a whole when it is math (`$12$ and $13$`), else its last block or number. */
-function anchorCandidates(after: string, latex: boolean, expr: boolean): Candidate[] {
-  const sentence = after.split(/I hope|\n|\.\s+(?=[A-Z])/)[0] ?? '';
+function anchorCandidates(sentence: string, latex: boolean, expr: boolean): Candidate[] {
   const out: Candidate[] = [];
-  const bare = sentence
-    .replace(/\$|\\\(|\\\)|\\\[|\\\]|\\?["`]/g, ' ')
-    .trim()
-    .replace(/\.$/, '');
+  const bare = trimEnd(sentence.replace(/\$|\\\(|\\\)|\\\[|\\\]|\\?["`]/g, ' ').trim(), '.', 1);
   if (latex && bare && !isProse(bare)) out.push({ text: bare, source: 'anchor' });
   out.push(...spansCandidates(sentence, latex, expr, 'anchor', true));
   return out;
 }
 
+/** `s` without up to `max` trailing characters from `chars`; a loop, where a regex `[..]+$` is quadratic. */
+function trimEnd(s: string, chars: string, max = Number.POSITIVE_INFINITY): string {
+  let end = s.length;
+  while (end > 0 && s.length - end < max && chars.includes(s[end - 1] as string)) end--;
+  return s.slice(0, end);
+}
+
 /** Text with words in it (three letters or more outside commands and \text{}) is prose, not a formula. */
 export function isProse(s: string): boolean {
   const stripped = s
-    .replace(/\\(?:text|textbf|mathrm|mbox|textnormal|operatorname)\{[^}]*\}/g, ' ')
+    .replace(/\\(?:text|textbf|mathrm|mbox|textnormal|operatorname)\{[^{}]*\}/g, ' ')
     .replace(/\\[a-zA-Z]+/g, ' ')
     .replace(/\b(?:and|or)\b|(?<=[\d)\]}])(?:and|or)/g, ' ');
   return /[a-zA-Z]{3,}/.test(stripped);
 }
 
+/** The last MAX_CANDIDATES math blocks and numbers of `text`, latest first (numbers only outside blocks). */
 function spansCandidates(
   text: string,
   latex: boolean,
@@ -208,27 +276,27 @@ function spansCandidates(
   source: AnswerSource,
   anchored: boolean,
 ): Candidate[] {
-  const spans: (Span & { source: AnswerSource })[] = [];
-  if (latex) for (const b of latexBlocks(text)) spans.push({ ...b, source });
-  if (expr) {
-    const masked = latex ? maskBlocks(text) : text;
-    for (const n of numberSpans(masked)) spans.push({ ...n, source: 'number' });
-    if (anchored && !latex) {
-      const line = text
-        .split('\n')[0]
-        ?.trim()
-        .replace(/[.\s]+$/, '');
-      if (line && line.length < 80) spans.push({ text: line, start: -1, end: -1, source: 'anchor' });
+  // Each block is a candidate, so the gaps before the last MAX_CANDIDATES blocks are never reached.
+  const blocks = latex ? latexBlocks(text, MAX_CANDIDATES) : [];
+  const out: Candidate[] = [];
+  // From the end: the numbers of the gap after each block, then the block.
+  let gapEnd = text.length;
+  for (let b = blocks.length - 1; b >= -1 && out.length < MAX_CANDIDATES; b--) {
+    const block = blocks[b];
+    if (expr) {
+      const found = numbers(text.slice(block ? block.end : 0, gapEnd));
+      for (let n = found.length - 1; n >= 0 && out.length < MAX_CANDIDATES; n--)
+        out.push({ text: found[n] as string, source: 'number' });
     }
+    if (!block || out.length >= MAX_CANDIDATES) break;
+    out.push({ text: text.slice(block.bodyStart, block.bodyEnd), source });
+    gapEnd = block.start;
   }
-  spans.sort((a, b) => b.end - a.end);
-  return spans.map((s) => ({ text: s.text, source: s.source }));
-}
-
-function maskBlocks(text: string): string {
-  let out = text;
-  for (const b of latexBlocks(text))
-    out = out.slice(0, b.start) + ' '.repeat(b.end - b.start) + out.slice(b.end);
+  if (expr && anchored && !latex) {
+    const newline = text.indexOf('\n');
+    const line = trimEnd((newline < 0 ? text : text.slice(0, newline)).trim(), '. \t\r\f\v');
+    if (line && line.length < 80) out.push({ text: line, source: 'anchor' });
+  }
   return out;
 }
 
@@ -237,8 +305,8 @@ const CHOICE = /^\(?([A-Za-z])\)?[.:]?$/;
 /** A multiple-choice letter as a gold answer (`C`, `(C)`, `\text{(C)}`), or null. */
 export function choiceLetter(answer: string): string | null {
   const bare = answer
-    .replace(/\\(?:text|textbf|mathrm|mbox)\{([^}]*)\}/g, '$1')
-    .replace(/\\boxed\{([^}]*)\}/g, '$1')
+    .replace(/\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}/g, '$1')
+    .replace(/\\boxed\{([^{}]*)\}/g, '$1')
     .replace(/\$/g, '')
     .trim();
   const m = CHOICE.exec(bare);
@@ -253,8 +321,9 @@ export function extractChoice(region: string, letters = 'ABCDE'): string | null 
     if (l) return l;
   }
   const patterns = [
-    new RegExp(String.raw`answer\s*(?:is|:)?\s*:?\s*\**\(?(${set})\)?(?![A-Za-z])`, 'gi'),
-    new RegExp(String.raw`(?:^|\n)\s*\(?(${set})[).:](?:\s|$)`, 'g'),
+    // No two `\s*` may meet: each would retry the other's split of a long run of spaces.
+    new RegExp(String.raw`answer\s*(?:is\s*)?(?::\s*)?\**\(?(${set})\)?(?![A-Za-z])`, 'gi'),
+    new RegExp(String.raw`(?:^|\n)[^\S\n]*\(?(${set})[).:](?:\s|$)`, 'g'),
     new RegExp(String.raw`\\text\{\(?(${set})\)?\}`, 'g'),
     new RegExp(String.raw`(?<![A-Za-z'])\(?(${set})\)?(?![A-Za-z'])`, 'g'),
   ];

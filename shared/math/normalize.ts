@@ -138,11 +138,12 @@ const UNIT_WORDS = [
   'children',
 ];
 const UNIT_ALT = UNIT_WORDS.join('|');
-/** `\text{ cm}^2`, `\mbox{ miles}` and the like after a number. */
-const TEXT_UNIT = new RegExp(
-  String.raw`(\d|\})\s*\\(?:text|textnormal|textrm|mbox|mathrm|textbf|hbox)\{\s*(?:${UNIT_ALT})?\s*(?:[a-zA-Z]+\s*)*\}(\^\{?[23]\}?)?`,
-  'g',
-);
+/**
+ * Words in `\text{}` after a number: a unit (`5\text{ cm}^2`) or a phrase the answer trails off into
+ * (`60 \text{ distinct arrangements, counted}`). One character class, no nested quantifier: linear.
+ */
+const TEXT_UNIT =
+  /(\d|\})\s*\\(?:text|textnormal|textrm|mbox|mathrm|textbf|hbox)\{\s*[a-zA-Z][a-zA-Z\s,.;:'-]*\}(\^\{?[23]\}?)?/g;
 const BARE_UNIT = new RegExp(String.raw`(\d)\s*(?:${UNIT_ALT})(\^\{?[23]\}?)?(?![a-zA-Z])\.?\s*$`);
 
 export function cleanLatex(input: string): string {
@@ -155,21 +156,34 @@ export function cleanLatex(input: string): string {
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
   s = s.replace(/\\(?:mathbb|mathcal)\{?([A-Z])\}?/g, '$1');
   // Degree marks: `30^\circ`, `30^{\circ}`, `30\degree`.
-  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree(?![a-zA-Z])/g, '');
+  s = s.replace(/\^\s*(?:\{\s*)?\\circ\s*\}?|\\circ|\\degree(?![a-zA-Z])/g, '');
   // Currency.
   s = s.replace(/\\\$|\$/g, '');
   // Percent written out.
-  s = s.replace(/\s*\\?%|\s*\b(percentage|percent|pct)\b/g, '\\%');
+  // `(?<!\s)`: a run of spaces is tried from its start only, not from each of its characters.
+  s = s.replace(/(?<!\s)\s*(?:\\?%|\b(?:percentage|percent|pct)\b)/g, '\\%');
   s = s.replace(/\\text\{\s*\\%\s*\}/g, '\\%');
   // Connecting words between items of a list.
   s = s.replace(/\\(?:text|textnormal|mbox|textrm)\{\s*(?:,\s*)?(?:and|or)\s*\}/g, ',');
-  s = s.replace(/\s+(?:and|or)\s+|(?<=[\d)\]}])(?:and|or)(?=[A-Za-z(\\[{-])/g, ',');
+  s = s.replace(/(?<!\s)\s+(?:and|or)\s+|(?<=[\d)\]}])(?:and|or)(?=[A-Za-z(\\[{-])/g, ',');
   s = s.replace(/,\s*(?:and|or)\s+/g, ',');
   // Units after numbers.
   s = s.replace(TEXT_UNIT, '$1');
   s = s.replace(BARE_UNIT, '$1');
   s = s.replace(/\\(?:text|textnormal|mbox)\{\s*\}/g, ' ');
-  return s.trim().replace(/^[\s,;:]+|[\s.,;:]+$/g, '');
+  return trimEdges(s);
+}
+
+const EDGE_START = /[\s,;:]/;
+const EDGE_END = /[\s.,;:]/;
+
+/** `s` without leading spaces and `,;:`, and trailing spaces and `.,;:` (a loop: `[..]+$` is quadratic). */
+function trimEdges(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && EDGE_START.test(s[start] as string)) start++;
+  while (end > start && EDGE_END.test(s[end - 1] as string)) end--;
+  return s.slice(start, end);
 }
 
 /** `7,425,000`, `10{,}000`, `11,\!111` and `1 000` when the whole answer is one such number. */

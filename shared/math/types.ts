@@ -7,7 +7,10 @@ export type ExtractionTarget = 'latex' | 'expr';
 export interface MathOptions {
   /** Hard per-item budget in milliseconds; enforced by the worker pool, checked cooperatively inline. */
   timeoutMs: number;
-  /** Responses longer than this many characters are not read (`too_large`). */
+  /**
+   * Only the last this many characters of the answer region (after `</think>`) are read, so a long
+   * response is graded by its ending; a gold answer longer than this is `too_large`.
+   */
   maxResponseChars: number;
   /** Extracted answers longer than this are not parsed (`too_large`). */
   maxAnswerChars: number;
@@ -19,7 +22,11 @@ export interface MathOptions {
   allowSetRelation: boolean;
   /** Where answers may be found: LaTeX (boxed, anchors, math delimiters) and/or plain expressions and numbers. */
   extraction: ExtractionTarget[];
-  /** Grade only the text after `</think>`; when true and it is missing, the verdict is `no_answer`. */
+  /**
+   * The text after the last `</think>` is graded, and a `<think>` never closed is always `no_answer`.
+   * This option decides a response with no think tags at all: false grades all of it, true makes it
+   * `no_answer` (for prompts that open the think block themselves, as DeepScaleR requires `</think>`).
+   */
   requireThinkClose: boolean;
   /** Accept a pred with a percent sign against a bare gold of the same number (`10\%` vs `10`). */
   percentLenient: boolean;

@@ -2,16 +2,15 @@ import type { Node } from './ast.ts';
 import { answersEqual, BudgetExceeded, type CompareContext } from './compare.ts';
 import type { EvalStats } from './evaluate.ts';
 import {
-  answerRegion,
   boxedCandidates,
   type Candidate,
   choiceLetter,
   extractCandidates,
   extractChoice,
-  TooManyBoxesError,
 } from './extract.ts';
 import { cleanLatex, decimalComma, joinThousands } from './normalize.ts';
 import { ParseError, parseLatex, TooLargeError } from './parse.ts';
+import { answerRegion } from './region.ts';
 import { DEFAULT_MATH_OPTIONS, type MathOptions, type MathStatus, type MathVerdict } from './types.ts';
 
 interface Parsed {
@@ -39,15 +38,15 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
   let extracted: string | null = null;
   let goldParsed: string | undefined;
   try {
-    if (response.length > opts.maxResponseChars) {
-      return verdict('too_large', false, null, {
-        reason: `response longer than ${opts.maxResponseChars} characters`,
-      });
-    }
     if (gold.length > opts.maxResponseChars)
       return verdict('too_large', false, null, { reason: 'gold answer too long' });
-    const region = answerRegion(response, opts.requireThinkClose);
-    if (region === null) return verdict('no_answer', false, null, { reason: 'no </think> in the response' });
+    const read = answerRegion(response, {
+      requireThinkClose: opts.requireThinkClose,
+      maxChars: opts.maxResponseChars,
+    });
+    if ('missing' in read) return verdict('no_answer', false, null, { reason: read.missing });
+    const region = read.text;
+    const deadline = started + opts.timeoutMs;
 
     const goldTexts = goldCandidates(gold, opts);
     const letter = goldTexts.length === 1 ? choiceLetter(goldTexts[0] as string) : null;
@@ -60,6 +59,7 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     const goldAnswer = parseFirst(
       goldTexts.map((text) => ({ text, source: 'whole' as const })),
       opts,
+      deadline,
     );
     const goldNode: Node = goldAnswer?.node ?? { t: 'text', s: cleanLatex(goldTexts[0] ?? gold) };
     goldParsed = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
@@ -70,7 +70,7 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
         gold_parsed: goldParsed,
         reason: 'no answer found in the response',
       });
-    const pred = parseFirst(candidates, opts);
+    const pred = parseFirst(candidates, opts, deadline);
     if (!pred) {
       extracted = (candidates[0] as Candidate).text;
       const same = cleanLatex(extracted) === goldParsed;
@@ -87,7 +87,7 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
       allowSetRelation: opts.allowSetRelation,
       percentLenient: opts.percentLenient,
       stats,
-      deadline: started + opts.timeoutMs,
+      deadline,
     };
     const correct = pred.text === goldParsed || answersEqual(goldNode, pred.node, ctx);
     if (!correct && stats.overflow) {
@@ -100,7 +100,7 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
   } catch (err) {
     const base = { gold_parsed: goldParsed, reason: err instanceof Error ? err.message : String(err) };
     if (err instanceof BudgetExceeded) return verdict('timeout', false, extracted, base);
-    if (err instanceof TooLargeError || err instanceof TooManyBoxesError || err instanceof RangeError) {
+    if (err instanceof TooLargeError || err instanceof RangeError) {
       return verdict('too_large', false, extracted, base);
     }
     return verdict('unparseable', false, extracted, base);
@@ -113,10 +113,11 @@ const MATH_DELIMITERS = /\$\$|\$|\\\(|\\\)|\\\[|\\\]/g;
 function goldCandidates(gold: string, opts: MathOptions): string[] {
   const g = gold.trim();
   if (/\\(?:boxed|fbox)/.test(g)) {
-    const boxes = boxedCandidates(answerRegion(g, false) ?? g);
+    const read = answerRegion(g, { requireThinkClose: false, maxChars: opts.maxResponseChars });
+    const boxes = boxedCandidates('text' in read ? read.text : g);
     if (boxes.length) return boxes.map((b) => b.text);
     // An unclosed `\boxed{...` in a gold: take everything after it.
-    const open = /\\+(?:boxed|fbox)\s*\{/.exec(g);
+    const open = /(?<!\\)\\+(?:boxed|fbox)\s*\{/.exec(g);
     if (open)
       return [
         g
@@ -136,15 +137,28 @@ function prepare(c: Candidate): string {
   return c.source === 'number' ? decimalComma(cleaned) : cleaned;
 }
 
-function parseFirst(candidates: Candidate[], opts: MathOptions): Parsed | null {
+/** Parsing stops after this many maxAnswerChars of candidate text: unparseable fallbacks must not add up. */
+const PARSED_ANSWERS_MAX = 4;
+/** A candidate over this many maxAnswerChars is refused as it is, without spending a clean-up on it. */
+const RAW_ANSWER_FACTOR = 4;
+
+/**
+ * The first candidate that parses. The work is capped, not the verdict: huge candidates are not cleaned,
+ * and parsing stops at PARSED_ANSWERS_MAX answers' worth of text or at the deadline.
+ */
+function parseFirst(candidates: Candidate[], opts: MathOptions, deadline: number): Parsed | null {
   let tooLarge: Error | null = null;
+  let budget = PARSED_ANSWERS_MAX * opts.maxAnswerChars;
   for (const c of candidates) {
-    const text = prepare(c);
-    if (!text) continue;
-    if (text.length > opts.maxAnswerChars) {
+    if (performance.now() > deadline) throw new BudgetExceeded('verification budget exceeded');
+    const text = c.text.length > RAW_ANSWER_FACTOR * opts.maxAnswerChars ? null : prepare(c);
+    if (text === '') continue;
+    if (text === null || text.length > opts.maxAnswerChars) {
       tooLarge = new TooLargeError(`answer longer than ${opts.maxAnswerChars} characters`);
       continue;
     }
+    if (budget < text.length) break;
+    budget -= text.length;
     try {
       return { text, node: parseLatex(text) };
     } catch (err) {

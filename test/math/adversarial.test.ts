@@ -7,10 +7,9 @@
  * elsewhere), but inside a worker thread of our own: a synchronous hang would block vitest's own thread,
  * where a test timeout can never fire. Here a hang past HANG_MS terminates that thread and fails the test.
  */
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MathOptions, MathStatus } from '../../shared/math/types.ts';
-import type { VerifyRequest, VerifyResult } from './verify-worker.ts';
+import type { MathStatus } from '../../shared/math/types.ts';
+import { IsolatedVerifier } from './isolated-verifier.ts';
 
 /** Budget given to verifyMath for each adversarial item. */
 const TIMEOUT_MS = 500;
@@ -18,56 +17,6 @@ const TIMEOUT_MS = 500;
 const MAX_WALL_MS = 4 * TIMEOUT_MS;
 /** A call not returning by then is a hang: the thread is terminated. */
 const HANG_MS = 5_000;
-
-type Outcome = VerifyResult | { hung: true };
-
-class IsolatedVerifier {
-  private worker: Worker | null = null;
-  private nextId = 0;
-
-  private spawn(): Worker {
-    const worker = new Worker(new URL('./verify-worker.ts', import.meta.url));
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
-  async verify(response: string, gold: string, options?: Partial<MathOptions>, deadlineMs = HANG_MS) {
-    const worker = this.worker ?? this.spawn();
-    const req: VerifyRequest = { id: this.nextId++, items: [{ response, gold, options }] };
-    return new Promise<Outcome>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        this.worker = null;
-        void worker.terminate();
-        resolve({ hung: true });
-      }, deadlineMs);
-      const onMessage = (msg: { id: number; results: VerifyResult[] }) => {
-        if (msg.id !== req.id) return;
-        cleanup();
-        resolve(msg.results[0] ?? { error: 'empty reply', wallMs: Number.NaN });
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        this.worker = null;
-        reject(err);
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.postMessage(req);
-    });
-  }
-
-  async close() {
-    await this.worker?.terminate();
-    this.worker = null;
-  }
-}
 
 interface AdversarialCase {
   name: string;
@@ -122,11 +71,12 @@ const CASES: AdversarialCase[] = [
   },
   { name: '(10^{100000})!', response: box('(10^{100000})!'), gold: '1', allowed: REFUSED },
   {
-    // The right answer is in there, but a response over maxResponseChars is not read.
-    name: '500 KB response',
+    // Over maxResponseChars, so only its tail is read: graded, and here wrong (extraction-policy.test.ts
+    // has the right answer scoring 1).
+    name: '500 KB response ending in a wrong box',
     response: `${'Let me think about this again. '.repeat(16_700)}${box('1')}`,
-    gold: '1',
-    allowed: ['too_large'],
+    gold: '2',
+    allowed: ['ok'],
   },
   {
     name: '5000 empty \\boxed{}',
@@ -163,7 +113,7 @@ const CASES: AdversarialCase[] = [
     name: '300k NUL bytes',
     response: '\u0000'.repeat(300_000),
     gold: '0',
-    allowed: ['too_large'],
+    allowed: ['no_answer'],
   },
   {
     name: 'lone surrogates as the answer',
@@ -181,7 +131,7 @@ const CASES: AdversarialCase[] = [
 ];
 
 describe('adversarial inputs end in a refusal, within budget, and the next item still verifies', () => {
-  const verifier = new IsolatedVerifier();
+  const verifier = new IsolatedVerifier(HANG_MS);
 
   beforeAll(async () => {
     // Load compute-engine etc. in the thread before anything is timed.

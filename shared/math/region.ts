@@ -1,0 +1,40 @@
+/**
+ * The part of a model response that an answer is read from.
+ *
+ * - With `</think>`: the text after the last one. A `<think>` after it opens a block that never closes.
+ * - With `<think>` and no `</think>`: the response stopped while thinking, so it has no answer.
+ * - With neither: the whole response, unless `requireThinkClose` is set. That option is for prompts that
+ *   open the think block themselves, so that the response carries only `</think>`.
+ *
+ * Only the last `maxChars` characters are read. The cut moves to a line start when one is near, so a long
+ * response is still graded by its ending, in time linear in that tail.
+ */
+export type Region = { text: string } | { missing: string };
+
+export interface RegionOptions {
+  requireThinkClose: boolean;
+  maxChars: number;
+}
+
+/** How far past the cut the tail may start, to begin at a line rather than inside one. */
+const LINE_SLACK = 4096;
+
+export function answerRegion(response: string, opts: RegionOptions): Region {
+  const close = response.lastIndexOf('</think>');
+  const open = response.lastIndexOf('<think>');
+  if (open > close) return { missing: 'the response ends inside <think> (no </think> after it)' };
+  if (close < 0 && opts.requireThinkClose) return { missing: 'no </think> in the response' };
+  let text = close >= 0 ? response.slice(close + '</think>'.length) : response;
+  if (text.length > opts.maxChars) {
+    let start = text.length - opts.maxChars;
+    const line = text.indexOf('\n', start);
+    if (line >= 0 && line < start + LINE_SLACK) start = line + 1;
+    text = text.slice(start);
+  }
+  return { text: stripEmphasis(text) };
+}
+
+/** Markdown bold and underline around short spans (`**73**`), which would otherwise stick to the answer. */
+function stripEmphasis(s: string): string {
+  return s.replace(/\*\*([^*\n]{1,200}?)\*\*/g, '$1').replace(/(^|\s)__([^_\n]{1,200}?)__/g, '$1$2');
+}
