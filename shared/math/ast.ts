@@ -28,12 +28,27 @@ export type RelOp = '=' | '<' | '<=' | '>' | '>=' | '!=' | '~';
 
 export const COLLECTIONS = new Set(['tuple', 'set', 'list']);
 
+/** Functions whose arguments can be given in any order: their canonical key sorts them. */
+const SYMMETRIC_FUNCTIONS = new Set(['gcd', 'lcm', 'max', 'min']);
+
 export function isCollection(n: Node): n is Extract<Node, { t: 'tuple' | 'set' | 'list' }> {
   return n.t === 'tuple' || n.t === 'set' || n.t === 'list';
 }
 
+/** Keys already computed: trees are never changed once built, and comparisons ask for the same ones often. */
+const KEYS = new WeakMap<Node, string>();
+
 /** A canonical string of a tree: commutative arguments sorted, so `ab` and `ba` print alike. */
 export function canonicalKey(n: Node): string {
+  let key = KEYS.get(n);
+  if (key === undefined) {
+    key = computeKey(n);
+    KEYS.set(n, key);
+  }
+  return key;
+}
+
+function computeKey(n: Node): string {
   switch (n.t) {
     case 'num':
       return normaliseNumberText(n.text);
@@ -54,8 +69,10 @@ export function canonicalKey(n: Node): string {
       return `(${canonicalKey(n.a)})/(${canonicalKey(n.b)})`;
     case 'pow':
       return `(${canonicalKey(n.a)})^(${canonicalKey(n.b)})`;
-    case 'fn':
-      return `${n.name}[${n.args.map(canonicalKey).join(',')}]`;
+    case 'fn': {
+      const args = n.args.map(canonicalKey);
+      return `${n.name}[${(SYMMETRIC_FUNCTIONS.has(n.name) ? args.sort() : args).join(',')}]`;
+    }
     case 'sub':
       return `${canonicalKey(n.a)}_(${canonicalKey(n.idx)})`;
     case 'pct':
@@ -146,6 +163,58 @@ export function forEachChild(n: Node, f: (c: Node) => void): void {
     default:
       return;
   }
+}
+
+/** A copy of `n` with `f` applied to each direct child (the same node when it has none). */
+export function mapChildren(n: Node, f: (c: Node) => Node): Node {
+  switch (n.t) {
+    case 'add':
+    case 'mul':
+    case 'fn':
+      return { ...n, args: n.args.map(f) };
+    case 'neg':
+    case 'pct':
+      return { ...n, a: f(n.a) };
+    case 'div':
+    case 'pow':
+      return { ...n, a: f(n.a), b: f(n.b) };
+    case 'sub':
+      return { ...n, a: f(n.a), idx: f(n.idx) };
+    case 'pm':
+      return { ...n, a: n.a ? f(n.a) : null, b: f(n.b) };
+    case 'tuple':
+    case 'set':
+    case 'list':
+    case 'union':
+    case 'ratio':
+      return { ...n, items: n.items.map(f) };
+    case 'interval':
+      return { ...n, lo: f(n.lo), hi: f(n.hi) };
+    case 'matrix':
+      return { ...n, rows: n.rows.map((r) => r.map(f)) };
+    case 'rel':
+      return { ...n, args: n.args.map(f) };
+    case 'in':
+      return { ...n, a: f(n.a), set: f(n.set) };
+    case 'big':
+      return {
+        ...n,
+        lower: n.lower ? f(n.lower) : null,
+        upper: n.upper ? f(n.upper) : null,
+        body: f(n.body),
+      };
+    default:
+      return n;
+  }
+}
+
+/** How many nodes of the tree satisfy `pred`. */
+export function countNodes(n: Node, pred: (x: Node) => boolean): number {
+  let count = pred(n) ? 1 : 0;
+  forEachChild(n, (c) => {
+    count += countNodes(c, pred);
+  });
+  return count;
 }
 
 /** True when some node of the tree satisfies `pred`. */

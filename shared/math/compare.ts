@@ -1,6 +1,16 @@
-import { canonicalKey, freeSymbols, isCollection, type Node, type RelOp, someNode } from './ast.ts';
+import {
+  canonicalKey,
+  freeSymbols,
+  isCollection,
+  mapChildren,
+  type Node,
+  type RelOp,
+  someNode,
+} from './ast.ts';
 import { type EvalStats, exactValue } from './evaluate.ts';
 import { type C, numericValue, type Value } from './numeric.ts';
+import { expandPm } from './plus-minus.ts';
+import { identityPoints, isPiecewise, MIN_PIECEWISE_POINTS, piecewisePoints } from './sample-points.ts';
 
 export interface CompareContext {
   precision: number;
@@ -41,70 +51,6 @@ export function answersEqual(gold: Node, pred: Node, ctx: CompareContext): boole
   if (gold.t === 'text' || pred.t === 'text')
     return textKey(gold) !== null && textKey(gold) === textKey(pred);
   return scalarsEqual(gold, pred, ctx);
-}
-
-// ---- ± --------------------------------------------------------------------------------------------
-
-/** `a \pm b` becomes the set {a+b, a-b}; inside collections the variants join the collection. */
-function expandPm(n: Node): Node {
-  if (!someNode(n, (x) => x.t === 'pm')) return n;
-  if (isCollection(n)) return { ...n, items: n.items.flatMap((i) => variants(i)) };
-  const v = variants(n);
-  return v.length === 1 ? (v[0] as Node) : { t: 'set', items: v };
-}
-
-function variants(n: Node): Node[] {
-  let out = [n];
-  for (let k = 0; k < 4 && out.some((x) => someNode(x, (y) => y.t === 'pm')); k++)
-    out = out.flatMap(splitFirstPm);
-  return out;
-}
-
-function splitFirstPm(n: Node): Node[] {
-  let done = false;
-  const pick = (plus: boolean) => {
-    done = false;
-    const walk = (x: Node): Node => {
-      if (done) return x;
-      if (x.t === 'pm') {
-        done = true;
-        const b = (x.sign === 'pm') === plus ? x.b : ({ t: 'neg', a: x.b } as Node);
-        return x.a ? { t: 'add', args: [x.a, b] } : b;
-      }
-      return mapChildren(x, walk);
-    };
-    return walk(n);
-  };
-  return [pick(true), pick(false)];
-}
-
-function mapChildren(n: Node, f: (c: Node) => Node): Node {
-  switch (n.t) {
-    case 'add':
-    case 'mul':
-    case 'fn':
-      return { ...n, args: n.args.map(f) };
-    case 'neg':
-    case 'pct':
-      return { ...n, a: f(n.a) };
-    case 'div':
-    case 'pow':
-      return { ...n, a: f(n.a), b: f(n.b) };
-    case 'tuple':
-    case 'set':
-    case 'list':
-    case 'union':
-    case 'ratio':
-      return { ...n, items: n.items.map(f) };
-    case 'rel':
-      return { ...n, args: n.args.map(f) };
-    case 'interval':
-      return { ...n, lo: f(n.lo), hi: f(n.hi) };
-    case 'matrix':
-      return { ...n, rows: n.rows.map((r) => r.map(f)) };
-    default:
-      return n;
-  }
 }
 
 // ---- relations ------------------------------------------------------------------------------------
@@ -156,14 +102,20 @@ function relationsEqual(gold: Node, pred: Node, ctx: CompareContext): boolean {
   }
   const rel = pred as Extract<Node, { t: 'rel' }>;
   if (isInequality(rel)) {
-    return (
-      ctx.allowSetRelation &&
-      (isSetLike(gold) || asInterval(gold) !== null) &&
-      inequalityMatchesSet(rel, gold, ctx)
-    );
+    const comparable =
+      isSetLike(gold) || (asInterval(gold) !== null && (ctx.allowSetRelation || unbounded(gold)));
+    return comparable && inequalityMatchesSet(rel, gold, ctx);
   }
   const pv = statedValue(rel, false);
   return pv !== null && answersEqual(gold, pv, ctx);
+}
+
+/**
+ * A pred inequality answers a gold set: `x \le 2` for `(-\infty, 2]`. Only a bare `(a, b)` with finite ends
+ * may be a point as well as an interval; it meets an inequality only under `allowSetRelation`.
+ */
+function unbounded(n: Node): boolean {
+  return n.t === 'tuple' && n.items.some((x) => infinitySign(x) !== 0);
 }
 
 function difference(rel: Extract<Node, { t: 'rel' }>, i: number): Node {
@@ -545,29 +497,23 @@ function withinShownPrecision(gold: Node, pred: Node, g: C, p: C): boolean {
   return false;
 }
 
-/** Deterministic points in (0.3, 2.3) for probing identities. */
-function samplePoints(vars: string[], count: number): Map<string, number>[] {
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x6d2b79f5) >>> 0;
-    return seed / 4294967296;
-  };
-  return Array.from({ length: count }, () => new Map(vars.map((v) => [v, 0.3 + 2 * rand()])));
-}
-
 /**
  * Whether `a` equals `b` (mode 'one'), or is a constant multiple of it (mode 'any': non-zero; 'positive'),
- * tested at random points with the variables of both sides.
+ * tested at sample points (see sample-points.ts) with the variables of both sides.
  */
 function proportional(a: Node, b: Node, ctx: CompareContext, mode: 'one' | 'any' | 'positive'): boolean {
   const vars = [...new Set([...freeSymbols(a), ...freeSymbols(b)])];
   if (mode === 'one' && vars.length === 0) return constantsEqual(a, b, ctx);
+  const piecewise = vars.length > 0 && (isPiecewise(a) || isPiecewise(b));
+  const points = piecewise ? piecewisePoints(vars) : identityPoints(vars, vars.length === 0 ? 1 : 6);
+  // Far-out probes of piecewise expressions may overflow; that alone must not make the verdict `too_large`.
+  const stats: EvalStats = piecewise ? { overflow: false } : ctx.stats;
   let ratio: number | null = null;
   let valid = 0;
-  for (const env of samplePoints(vars, vars.length === 0 ? 1 : 6)) {
+  for (const env of points) {
     checkBudget(ctx);
-    const va = numericValue(a, env, ctx.stats) as Value | null;
-    const vb = numericValue(b, env, ctx.stats) as Value | null;
+    const va = numericValue(a, env, stats) as Value | null;
+    const vb = numericValue(b, env, stats) as Value | null;
     if (!va || !vb || 'rows' in va || 'rows' in vb) continue;
     if (mode === 'one') {
       if (!valuesClose(va, vb, 1e-8) && Math.hypot(va.re - vb.re, va.im - vb.im) > 1e-10) return false;
@@ -584,7 +530,11 @@ function proportional(a: Node, b: Node, ctx: CompareContext, mode: 'one' | 'any'
     }
     valid++;
   }
-  if (valid < Math.min(2, Math.max(1, vars.length))) return false;
+  const needed = piecewise ? MIN_PIECEWISE_POINTS : Math.min(2, Math.max(1, vars.length));
+  if (valid < needed) {
+    if (stats.overflow) ctx.stats.overflow = true;
+    return false;
+  }
   if (mode === 'positive') return ratio === null || ratio > 0;
   return true;
 }

@@ -112,19 +112,18 @@ export function exactValue(node: Node, stats: EvalStats): Rat | null {
       }
       if (node.name === 'binom') {
         const [n, k] = node.args.map((x) => exactValue(x, stats));
-        if (!n || !k || n.d !== 1n || k.d !== 1n || k.n < 0n || n.n < 0n || k.n > n.n) return null;
-        if (n.n > BigInt(MAX_FACTORIAL)) {
-          stats.overflow = true;
-          return null;
-        }
-        let r = 1n;
-        for (let i = 0n; i < k.n; i++) r = (r * (n.n - i)) / (i + 1n);
-        return { n: r, d: 1n };
+        return n && k ? binomial(n, k, stats) : null;
       }
       if (node.name === 'base') return baseValue(node.args);
-      if (node.name === 'abs') {
-        const a = node.args[0] ? exactValue(node.args[0], stats) : null;
-        return a && { n: a.n < 0n ? -a.n : a.n, d: a.d };
+      const step = STEP_FUNCTIONS[node.name];
+      if (step) {
+        const args: Rat[] = [];
+        for (const a of node.args) {
+          const v = exactValue(a, stats);
+          if (!v) return null;
+          args.push(v);
+        }
+        return args.length ? step(args) : null;
       }
       if (node.name === 'sqrt') {
         const a = node.args[0] ? exactValue(node.args[0], stats) : null;
@@ -139,6 +138,61 @@ export function exactValue(node: Node, stats: EvalStats): Rat | null {
       return null;
   }
 }
+
+/** C(n, k) for a whole k ≥ 0 as n(n-1)...(n-k+1)/k!: defined for every rational n, 0 when k > n ≥ 0. */
+function binomial(n: Rat, k: Rat, stats: EvalStats): Rat | null {
+  if (k.d !== 1n) return null;
+  if (k.n < 0n) return n.d === 1n && n.n >= 0n ? { n: 0n, d: 1n } : null;
+  if (k.n > BigInt(MAX_FACTORIAL) || (n.d === 1n && n.n > BigInt(MAX_FACTORIAL))) {
+    stats.overflow = true;
+    return null;
+  }
+  let r: Rat | null = { n: 1n, d: 1n };
+  for (let i = 0n; i < k.n && r; i++) r = rat(r.n * (n.n - i * n.d), r.d * n.d * (i + 1n));
+  return r;
+}
+
+const floorRat = (a: Rat): bigint => (a.n >= 0n ? a.n / a.d : -((-a.n + a.d - 1n) / a.d));
+const integer = (n: bigint): Rat => ({ n, d: 1n });
+const compareRat = (a: Rat, b: Rat): number => {
+  const diff = a.n * b.d - b.n * a.d;
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+};
+
+/** Piecewise and integer functions of exact rationals (sympy's conventions: Mod takes the divisor's sign). */
+const one =
+  (f: (a: Rat) => Rat | null) =>
+  (args: Rat[]): Rat | null =>
+    args.length === 1 ? f(args[0] as Rat) : null;
+
+const STEP_FUNCTIONS: Record<string, (args: Rat[]) => Rat | null> = {
+  abs: one((a) => ({ n: a.n < 0n ? -a.n : a.n, d: a.d })),
+  floor: one((a) => integer(floorRat(a))),
+  ceil: one((a) => integer(-floorRat({ n: -a.n, d: a.d }))),
+  round: one((a) => {
+    const half = floorRat({ n: 2n * (a.n < 0n ? -a.n : a.n) + a.d, d: 2n * a.d });
+    return integer(a.n < 0n ? -half : half);
+  }),
+  frac: one((a) => rat(a.n - floorRat(a) * a.d, a.d)),
+  sgn: one((a) => integer(a.n > 0n ? 1n : a.n < 0n ? -1n : 0n)),
+  max: (args) => args.reduce((m, x) => (compareRat(x, m) > 0 ? x : m)),
+  min: (args) => args.reduce((m, x) => (compareRat(x, m) < 0 ? x : m)),
+  mod: ([a, b]) => {
+    if (!a || !b || b.n === 0n) return null;
+    const q = floorRat(rat(a.n * b.d, a.d * b.n) as Rat);
+    return rat(a.n * b.d - q * b.n * a.d, a.d * b.d);
+  },
+  gcd: (args) =>
+    args.length > 1 && args.every((x) => x.d === 1n) ? integer(args.map((x) => x.n).reduce(gcd)) : null,
+  lcm: (args) =>
+    args.length > 1 && args.every((x) => x.d === 1n)
+      ? integer(
+          args
+            .map((x) => x.n)
+            .reduce((a, b) => (a === 0n || b === 0n ? 0n : (a * b < 0n ? -a * b : a * b) / gcd(a, b))),
+        )
+      : null,
+};
 
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;

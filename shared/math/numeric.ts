@@ -48,6 +48,7 @@ function real1(f: (x: number) => number): (a: C) => C {
 }
 
 function gamma(x: number): number {
+  if (Number.isInteger(x) && x <= 0) return Number.NaN; // a pole
   if (Number.isInteger(x) && x > 0 && x <= 171) {
     let r = 1;
     for (let i = 2; i < x; i++) r *= i;
@@ -87,9 +88,58 @@ const UNARY: Record<string, (a: C) => C> = {
   sqrt: (a) => (a.im === 0 && a.re >= 0 ? c(Math.sqrt(a.re)) : powC(a, c(0.5))),
   abs: (a) => c(Math.hypot(a.re, a.im)),
   factorial: real1((x) => (x < 0 && Number.isInteger(x) ? Number.NaN : gamma(x + 1))),
-  floor: real1(Math.floor),
-  ceil: real1(Math.ceil),
+  floor: real1(floorOf),
+  ceil: real1((x) => -floorOf(-x)),
+  round: real1((x) => Math.sign(x) * floorOf(Math.abs(x) + 0.5)),
+  frac: real1((x) => x - floorOf(x)),
+  sgn: real1((x) => (Math.abs(x) < 1e-12 ? 0 : Math.sign(x))),
 };
+
+/**
+ * ⌊x⌋ of a value computed in floating point: one within rounding error of an integer is that integer, so
+ * ⌊log_2 1024⌋ is 10 although the quotient of logarithms comes out as 10.000000000000002.
+ */
+function floorOf(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - r) <= 1e-9 * Math.max(1, Math.abs(x)) ? r : Math.floor(x);
+}
+
+/** An integer value within rounding error, or NaN: gcd and lcm are defined on integers only. */
+function integerOf(x: C): number {
+  const r = Math.round(x.re);
+  return x.im === 0 && Math.abs(x.re - r) <= 1e-9 * Math.max(1, Math.abs(r)) ? r : Number.NaN;
+}
+
+function gcdOf(a: number, b: number): number {
+  let [x, y] = [Math.abs(a), Math.abs(b)];
+  while (y) [x, y] = [y, x % y];
+  return x;
+}
+
+/** Named functions of two or more arguments; sympy's conventions (Mod takes the sign of the divisor). */
+const MULTI: Record<string, (args: C[]) => C> = {
+  max: (args) => c(Math.max(...args.map((a) => (a.im === 0 ? a.re : Number.NaN)))),
+  min: (args) => c(Math.min(...args.map((a) => (a.im === 0 ? a.re : Number.NaN)))),
+  gcd: (args) => c(args.map(integerOf).reduce(gcdOf)),
+  lcm: (args) =>
+    c(args.map(integerOf).reduce((a, b) => (a === 0 || b === 0 ? 0 : Math.abs(a * b) / gcdOf(a, b)))),
+  mod: ([a, b]) => {
+    if (!a || !b || a.im !== 0 || b.im !== 0 || b.re === 0) return c(Number.NaN);
+    const r = a.re - b.re * floorOf(a.re / b.re);
+    return c(Math.abs(r) <= 1e-9 * Math.max(1, Math.abs(a.re)) ? 0 : r);
+  },
+};
+
+/** C(n, k) for a whole k ≥ 0 as n(n-1)...(n-k+1)/k!, defined for every n; otherwise through Γ. */
+function binomial(n: C, k: C): C {
+  if (n.im !== 0 || k.im !== 0) return c(Number.NaN);
+  if (Number.isInteger(k.re) && k.re >= 0 && k.re <= 1000) {
+    let r = 1;
+    for (let i = 0; i < k.re; i++) r = (r * (n.re - i)) / (i + 1);
+    return c(r);
+  }
+  return c(gamma(n.re + 1) / (gamma(k.re + 1) * gamma(n.re - k.re + 1)));
+}
 
 /** A deterministic stand-in for an unknown function, so `f(x)` compares equal only to `f(x)`. */
 function opaque(name: string, args: C[]): C {
@@ -214,8 +264,9 @@ function evalFunction(
   if (f && args.length === 1) return f(x);
   if (node.name === 'root' && y) return powC(x, divC(c(1), y));
   if (node.name === 'log') return y ? divC(logC(x), logC(y)) : logC(x);
-  if (node.name === 'binom' && y) return c(gamma(x.re + 1) / (gamma(y.re + 1) * gamma(x.re - y.re + 1)));
-  if (node.name === 'max' || node.name === 'min') return c(Math[node.name](...args.map((a) => a.re)));
+  if (node.name === 'binom' && y) return binomial(x, y);
+  const multi = MULTI[node.name];
+  if (multi && (args.length > 1 || node.name === 'max' || node.name === 'min')) return multi(args);
   return opaque(node.name, args);
 }
 

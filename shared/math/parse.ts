@@ -1,4 +1,5 @@
-import type { Node, RelOp } from './ast.ts';
+import { mapChildren, type Node, type RelOp } from './ast.ts';
+import { numberFromWords } from './number-words.ts';
 
 /** The input is not an expression we can read. */
 export class ParseError extends Error {}
@@ -38,7 +39,12 @@ const FUNCTIONS = new Set([
   'max',
   'min',
   'arg',
+  'sgn',
+  'sign',
+  'round',
 ]);
+/** Functions of a list of values, also written with a set: `\max\{a, b\}`, `\gcd\{a, b\}`. */
+const LIST_FUNCTIONS = new Set(['max', 'min', 'gcd', 'lcm']);
 const GREEK = new Set([
   'alpha',
   'beta',
@@ -160,6 +166,11 @@ export function tokenize(src: string): Tok[] {
         i += m[0].length;
       } else {
         const n = src[i + 1] ?? '';
+        // Spacing (`\,` `\;` `\:` `\!` `\ `) that clean-up left in place, e.g. right after a row break `\\`.
+        if (n === ',' || n === ';' || n === ':' || n === '!' || n === ' ') {
+          i += 2;
+          continue;
+        }
         out.push(n === '\\' ? { k: 'op', v: 'ROW' } : { k: 'op', v: `\\${n}` });
         i += 2;
       }
@@ -183,7 +194,7 @@ export function parseLatex(src: string): Node {
   const p = new Parser(tokenize(src));
   const n = p.parseTop();
   if (p.peek().k !== 'end') throw new ParseError(`unexpected ${describe(p.peek())}`);
-  return n;
+  return p.sawSet ? fractionalParts(n, false) : n;
 }
 
 function describe(t: Tok): string {
@@ -195,6 +206,8 @@ class Parser {
   private depth = 0;
   private absDepth = 0;
   private readonly toks: Tok[];
+  /** A `\{...\}` was read: it may be a fractional part, see `fractionalParts`. */
+  sawSet = false;
 
   constructor(toks: Tok[]) {
     this.toks = toks;
@@ -356,7 +369,25 @@ class Parser {
     if (t.k === 'cmd')
       return (
         !REL_OPS[`\\${t.v}`] &&
-        !['cdot', 'times', 'div', 'cup', 'pm', 'mp', 'in', 'end', 'right', 'cap', 'to', 'quad'].includes(t.v)
+        ![
+          'cdot',
+          'times',
+          'div',
+          'cup',
+          'pm',
+          'mp',
+          'in',
+          'end',
+          'right',
+          'cap',
+          'to',
+          'quad',
+          'bmod',
+          'mod',
+          'rfloor',
+          'rceil',
+          'rvert',
+        ].includes(t.v)
       );
     return false;
   }
@@ -371,13 +402,32 @@ class Parser {
       } else if (this.isOp('/') || this.isCmd('div')) {
         this.next();
         node = { t: 'div', a: node, b: this.parseUnary() };
+      } else if (this.skipModOperator()) {
+        node = { t: 'fn', name: 'mod', args: [node, this.parseUnary()] };
       } else if (this.startsAtom()) {
         const right = this.parsePostfix();
         node = isMixedNumber(node, right) ? { t: 'add', args: [node, right] } : mul(node, right);
       } else break;
     }
     this.depth--;
-    return node;
+    return numberWordProduct(node) ?? node;
+  }
+
+  /** `a \bmod b`, `a \mod b`, `a \operatorname{mod} b`: consumes the operator when one is next. */
+  private skipModOperator(): boolean {
+    if (this.isCmd('bmod') || this.isCmd('mod')) {
+      this.next();
+      return true;
+    }
+    const word = ['{', 'm', 'o', 'd', '}'];
+    if (
+      (this.isCmd('operatorname') || this.isCmd('mathrm') || this.isCmd('text')) &&
+      word.every((w, k) => (this.peek(k + 1) as { v?: string }).v === w)
+    ) {
+      this.pos += 1 + word.length;
+      return true;
+    }
+    return false;
   }
 
   private parseUnary(): Node {
@@ -484,6 +534,7 @@ class Parser {
       return this.parseGroup();
     }
     if (open === '\\{') {
+      this.sawSet = true;
       const items = this.parseCommaList(['\\}']);
       this.expectOp('\\}');
       return { t: 'set', items };
@@ -549,8 +600,19 @@ class Parser {
     if (name === 'emptyset' || name === 'varnothing') return { t: 'set', items: [] };
     if (name === 'lfloor' || name === 'lceil') {
       const inner = this.parseAdditive();
-      this.next();
-      return { t: 'fn', name: name === 'lfloor' ? 'floor' : 'ceil', args: [inner] };
+      const close = this.next();
+      if (close.k !== 'cmd' || (close.v !== 'rfloor' && close.v !== 'rceil'))
+        throw new ParseError(`expected \\r${name.slice(1)} but found ${describe(close)}`);
+      // ⌊x⌉ is the nearest integer.
+      const fn = name === 'lceil' ? 'ceil' : close.v === 'rceil' ? 'round' : 'floor';
+      return { t: 'fn', name: fn, args: [inner] };
+    }
+    if (name === 'lvert' || name === 'vert') {
+      const inner = this.parseAdditive();
+      const close = this.next();
+      if (close.k !== 'cmd' || (close.v !== 'rvert' && close.v !== 'vert'))
+        throw new ParseError(`expected \\rvert but found ${describe(close)}`);
+      return { t: 'fn', name: 'abs', args: [inner] };
     }
     // An unknown command is most likely a name (`\\zzz`, `\\triangle`); treat it as a symbol.
     return { t: 'sym', name: `\\${name}` };
@@ -570,6 +632,8 @@ class Parser {
     const s = text.trim();
     if (/^-?\d+(\.\d+)?$/.test(s))
       return s.startsWith('-') ? { t: 'neg', a: { t: 'num', text: s.slice(1) } } : { t: 'num', text: s };
+    const spelled = numberFromWords(s);
+    if (spelled !== null) return { t: 'num', text: String(spelled) };
     if (name === 'mathrm' || name === 'operatorname') {
       if (s === 'e') return { t: 'const', name: 'e' };
       if (s === 'i') return { t: 'const', name: 'i' };
@@ -608,6 +672,10 @@ class Parser {
         return power ? { t: 'pow', a: fn, b: power } : fn;
       }
       arg = args[0] as Node;
+    } else if (LIST_FUNCTIONS.has(name) && this.isOp('\\{')) {
+      const set = this.parseAtom() as Extract<Node, { t: 'set' }>;
+      const fn: Node = { t: 'fn', name, args: set.items };
+      return power ? { t: 'pow', a: fn, b: power } : fn;
     } else {
       arg = this.parsePostfix();
       while (
@@ -617,7 +685,7 @@ class Parser {
         arg = mul(arg, this.parsePostfix());
       }
     }
-    const fnName = name === 'lg' ? 'log10' : name;
+    const fnName = name === 'lg' ? 'log10' : name === 'sign' ? 'sgn' : name;
     const fn: Node = base
       ? { t: 'fn', name: 'log', args: [arg, base] }
       : { t: 'fn', name: fnName, args: [arg] };
@@ -708,4 +776,38 @@ function subscript(base: Node, idx: Node): Node {
   }
   if (base.t === 'num' && idx.t === 'num') return { t: 'fn', name: 'base', args: [base, idx] };
   return { t: 'sub', a: base, idx };
+}
+
+/** `seven` read letter by letter is the product s·e·v·e·n: when a product is only such letters, a number word. */
+function numberWordProduct(n: Node): Node | null {
+  if (n.t !== 'mul') return null;
+  let letters = '';
+  for (const a of n.args) {
+    if (a.t === 'sym' && a.name.length === 1) letters += a.name;
+    else if (a.t === 'const' && (a.name === 'e' || a.name === 'i')) letters += a.name;
+    else return null;
+  }
+  const value = numberFromWords(letters);
+  return value === null ? null : { t: 'num', text: String(value) };
+}
+
+/**
+ * `\{x\}` is the set of x, or inside arithmetic (`2\{x\} + 1`, `\{n/3\}^2`) the fractional part of x, since a
+ * set is not a number. A one-item set that is an operand of a sum, quotient, power, negation or function, or a
+ * factor of a product of plain factors, becomes `frac`; a whole integer (`\{0\}`) stays a set.
+ */
+function fractionalParts(n: Node, arithmetic: boolean): Node {
+  if (arithmetic && n.t === 'set' && n.items.length === 1) {
+    const item = n.items[0] as Node;
+    if (!(item.t === 'num' && !item.text.includes('.')))
+      return { t: 'fn', name: 'frac', args: [fractionalParts(item, true)] };
+  }
+  const operands =
+    n.t === 'add' ||
+    n.t === 'neg' ||
+    n.t === 'div' ||
+    n.t === 'pow' ||
+    n.t === 'fn' ||
+    (n.t === 'mul' && !n.args.some((a) => a.t === 'sym' && a.name.startsWith('\\')));
+  return mapChildren(n, (c) => fractionalParts(c, operands));
 }
