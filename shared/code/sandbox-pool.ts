@@ -1,3 +1,4 @@
+import { type CodeLimits, clampRunLimits, serverCodeLimits } from './limits.ts';
 import type { RunLimits, RunResult, Sandbox } from './types.ts';
 
 /** The pool's queue is full: callers should answer 429/503 with Retry-After instead of waiting. */
@@ -14,6 +15,8 @@ export interface SandboxPoolOptions {
   size: number;
   /** Runs that may wait for a sandbox before new ones are refused (default: 64 per sandbox). */
   maxQueue: number;
+  /** Ceilings every run's limits are held under, whoever asked for them (default: serverCodeLimits()). */
+  caps: CodeLimits;
 }
 
 interface Waiter {
@@ -23,7 +26,8 @@ interface Waiter {
 
 /**
  * A fixed set of warm sandboxes of one language with a bounded queue in front. Sandboxes are created
- * lazily; a sandbox whose run threw is disposed and replaced.
+ * lazily; a sandbox whose run threw is disposed and replaced. No run reaches a sandbox with limits above
+ * the ceilings (limits.ts), whatever the route that asked for it.
  */
 export class SandboxPool {
   readonly #create: () => Promise<Sandbox>;
@@ -37,7 +41,11 @@ export class SandboxPool {
   constructor(create: () => Sandbox | Promise<Sandbox>, options: Partial<SandboxPoolOptions> = {}) {
     this.#create = async () => create();
     const size = Math.max(1, options.size ?? 2);
-    this.#options = { size, maxQueue: options.maxQueue ?? size * 64 };
+    this.#options = {
+      size,
+      maxQueue: options.maxQueue ?? size * 64,
+      caps: options.caps ?? serverCodeLimits(),
+    };
   }
 
   get queued(): number {
@@ -45,11 +53,12 @@ export class SandboxPool {
   }
 
   async run(program: string, stdin: string, limits: RunLimits): Promise<RunResult> {
+    const held = clampRunLimits(limits, this.#options.caps);
     const sandbox = await this.#acquire();
     let healthy = true;
     const started = performance.now();
     try {
-      return await sandbox.run(program, stdin, limits);
+      return await sandbox.run(program, stdin, held);
     } catch (err) {
       healthy = false;
       throw err;

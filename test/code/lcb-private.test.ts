@@ -3,9 +3,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_CODE_LIMITS } from '../../shared/code/limits.ts';
 import { scoreCode } from '../../shared/code/score.ts';
-import { decodeLcbPrivateTests, unpickleString } from '../../shared/code/tests/lcb-private.ts';
-import { parseGroundTruth } from '../../shared/code/tests/parse.ts';
+import {
+  decodeLcbPrivateTests,
+  decodeLcbPrivateTestsAsync,
+  LCB_PRIVATE_MAX_BYTES,
+  LcbPrivateError,
+  unpickleString,
+} from '../../shared/code/tests/lcb-private.ts';
+import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestSuite } from '../../shared/code/tests/types.ts';
 import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
 import { nativePythonRunner } from './native-python.ts';
@@ -102,6 +109,70 @@ print(json.dumps(base64.b64encode(zlib.compress(pickle.dumps(Exploit(), protocol
     ) as string;
     expect(bomb.length).toBeLessThan(200_000);
     expect(() => decodeLcbPrivateTests(bomb, 1 << 20)).toThrow(/^zlib: .*over the limit of 1048576 bytes/);
+  });
+});
+
+describe('decodeLcbPrivateTestsAsync: a slice at a time, within a budget and a size cap', () => {
+  // 24 MiB of test text that compresses well: the decompression is most of the work.
+  const big = python(
+    `text = json.dumps([{"input": "7 " * (1 << 20), "output": "", "testtype": "stdin"} for _ in range(12)])
+print(json.dumps([base64.b64encode(zlib.compress(pickle.dumps(text, protocol=4))).decode(), len(text)]))`,
+  ) as [string, number];
+
+  it('yields to the event loop while it decompresses and decodes, and gives the same text', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const text = await decodeLcbPrivateTestsAsync(big[0], { sliceBytes: 1 << 20 });
+    ticking = false;
+    expect(text.length).toBe(big[1]);
+    expect(text).toBe(decodeLcbPrivateTests(big[0]));
+    // One turn at least per MiB decompressed and per MiB decoded; the synchronous form allows none.
+    expect(turns).toBeGreaterThanOrEqual(2 * Math.floor(big[1] / (1 << 20)));
+  });
+
+  it('stops at the deadline with an error saying so', async () => {
+    const late = decodeLcbPrivateTestsAsync(big[0], { deadline: performance.now() - 1 });
+    await expect(late).rejects.toThrow(LcbPrivateError);
+    await expect(decodeLcbPrivateTestsAsync(big[0], { deadline: performance.now() - 1 })).rejects.toThrow(
+      /time budget/,
+    );
+  });
+
+  it(`bounds the decompressed size at ${MAX_CODE_LIMITS.inflatedBytes >> 20} MiB (was 256 MiB)`, async () => {
+    expect(LCB_PRIVATE_MAX_BYTES).toBe(MAX_CODE_LIMITS.inflatedBytes);
+    expect(LCB_PRIVATE_MAX_BYTES).toBeLessThanOrEqual(64 << 20);
+    const bomb = python(
+      `print(json.dumps(base64.b64encode(zlib.compress(pickle.dumps("0" * ${LCB_PRIVATE_MAX_BYTES + 1}, protocol=4), 9)).decode()))`,
+    ) as string;
+    await expect(decodeLcbPrivateTestsAsync(bomb)).rejects.toThrow(
+      /^zlib: .*over the limit of 67108864 bytes/,
+    );
+  });
+
+  it("an unreadable compressed list is the item's error, also through readGroundTruth", async () => {
+    const read = await readGroundTruth({
+      public_test_cases: '[]',
+      private_test_cases: 'eJzLSM3JyQcABiwCFQ==',
+    });
+    expect(read).toMatchObject({ error: { code: 'BAD_TESTS' } });
+    const late = await readGroundTruth(
+      { public_test_cases: '[]', private_test_cases: big[0] },
+      { deadline: performance.now() - 1 },
+    );
+    expect('error' in late && late.error.message).toMatch(/time budget/);
+  });
+});
+
+describe('unpickleString on hostile pickles', () => {
+  it('reads a PUT whose memo index is 200,000 digits long (no spread into arguments)', () => {
+    const digits = new Uint8Array(200_000).fill(0x31);
+    const bytes = Uint8Array.from([0x80, 4, 0x8c, 1, 0x61, 0x70, ...digits, 0x0a, 0x2e]);
+    expect(unpickleString(bytes)).toBe('a');
   });
 });
 

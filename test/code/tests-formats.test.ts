@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
 import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
-import { parseGroundTruth } from '../../shared/code/tests/parse.ts';
+import { parseJsonExact, toJson } from '../../shared/code/tests/json.ts';
+import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestCase, TestSuite, TestsError } from '../../shared/code/tests/types.ts';
 import { type Row, readRows } from './data.ts';
 
@@ -206,6 +208,71 @@ describe('bad ground truths are errors with a code and a message', () => {
   it('an empty test list is NO_TESTS', () => {
     expect(errorOf([]).code).toBe('NO_TESTS');
     expect(errorOf({ inputs: [], outputs: [] }).code).toBe('NO_TESTS');
+  });
+});
+
+/** `[[...[leaf]...]]`, `depth` lists deep, built without recursion. */
+function nested(depth: number, leaf: unknown = 1): unknown {
+  let value: unknown = leaf;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** The JSON text of nested(depth) (JSON.stringify itself recurses, and overflows at this depth). */
+const nestedText = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+describe('hostile test data: no stack overflow, no recursion without a bound', () => {
+  it('reads 130k tests of a LiveCodeBench row (no spread of the list into arguments)', async () => {
+    const list = Array.from({ length: 130_000 }, (_, i) => ({
+      input: `${i}`,
+      output: '',
+      testtype: 'stdin',
+    }));
+    const row = { public_test_cases: JSON.stringify(list), private_test_cases: '[]' };
+    expect(suiteOf(row).cases).toHaveLength(130_000);
+    const read = await readGroundTruth(row);
+    expect('cases' in read && read.cases.length).toBe(130_000);
+  });
+
+  it.each([
+    ['APPS call arguments as objects', { inputs: [[nested(5000)]], outputs: [1], fn_name: 'f' }],
+    ['APPS expected value as an object', { inputs: [[1]], outputs: [nested(5000)], fn_name: 'f' }],
+    [
+      'APPS call arguments as JSON text',
+      `{"inputs": [[${nestedText(5000)}]], "outputs": [1], "fn_name": "f"}`,
+    ],
+    [
+      'LiveCodeBench functional input',
+      { tests: [{ input: nestedText(5000), output: '1', testtype: 'functional' }], fn_name: 'f' },
+    ],
+  ])('refuses values nested 5,000 deep with a clear error: %s', async (_name, gt) => {
+    const message = errorOf(gt).message;
+    expect(message).toMatch(/nest(s)? deeper than \d+ levels/);
+    expect(await readGroundTruth(gt)).toMatchObject({ error: { code: 'BAD_TESTS' } });
+  });
+
+  it(`accepts call values nested ${MAX_VALUE_DEPTH} deep, refuses one more`, () => {
+    const at = (depth: number) => ({ inputs: [[nested(depth - 1)]], outputs: [nested(depth)], fn_name: 'f' });
+    expect(suiteOf(at(MAX_VALUE_DEPTH)).cases).toHaveLength(1);
+    expect(errorOf(at(MAX_VALUE_DEPTH + 1)).message).toMatch(/test 0: .* deeper than 100 levels/);
+  });
+
+  it('toJson writes a 100,000-deep value without recursing, as JSON.stringify would', () => {
+    const deep = nested(100_000);
+    const text = toJson(deep);
+    expect(text.length).toBe(200_001);
+    expect(text.startsWith('[[[') && text.endsWith(']]]')).toBe(true);
+    const value = { a: [1, 'x', null, { b: true }], 'k"': -2.5, big: 12345678901234567891n, u: undefined };
+    expect(toJson(value)).toBe(
+      '{"a":[1,"x",null,{"b":true}],"k\\"":-2.5,"big":12345678901234567891,"u":null}',
+    );
+  });
+
+  it('parseJsonExact refuses deep documents with a SyntaxError and still keeps big integers exact', () => {
+    expect(() => parseJsonExact(nestedText(5000))).toThrow(SyntaxError);
+    expect(() => parseJsonExact(nestedText(5000))).toThrow(/deeper than \d+ levels/);
+    expect(parseJsonExact('[12345678901234567891, 1.5, 3]')).toEqual([12345678901234567891n, 1.5, 3]);
+    expect(parseJsonExact(JSON.stringify(nested(100)))).toEqual(nested(100));
   });
 });
 

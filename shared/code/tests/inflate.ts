@@ -1,7 +1,7 @@
 /**
  * zlib (RFC 1950) / DEFLATE (RFC 1951) decompression with a hard bound on the output, in plain
- * TypeScript: parseGroundTruth is synchronous and runs in the Cloudflare Worker too, where node:zlib is
- * not bundled and DecompressionStream is asynchronous.
+ * TypeScript (the parser is bundled into the Cloudflare Worker too, where node:zlib is not), and
+ * resumable: a caller decompresses a slice at a time and yields between slices.
  */
 
 export class InflateError extends Error {}
@@ -75,6 +75,14 @@ function fixed(): { literals: Huffman; distances: Huffman } {
   return fixedCodes;
 }
 
+/** Where a resumable inflation stands between two steps. */
+type Phase =
+  | { at: 'block' }
+  | { at: 'stored'; left: number }
+  | { at: 'compressed'; codes: { literals: Huffman; distances: Huffman } }
+  | { at: 'trailer' }
+  | { at: 'done' };
+
 class Inflater {
   private pos = 0;
   private bitBuf = 0;
@@ -138,13 +146,18 @@ class Inflater {
     this.out = grown;
   }
 
-  stored(): void {
+  storedLength(): number {
     this.alignToByte();
     const len = this.byte() | (this.byte() << 8);
     const nlen = this.byte() | (this.byte() << 8);
     if (len !== (~nlen & 0xffff)) throw new InflateError('a stored block has a corrupt length');
-    this.reserve(len);
-    for (let i = 0; i < len; i++) this.out[this.length++] = this.byte();
+    return len;
+  }
+
+  /** Copies up to `n` bytes of a stored block. */
+  copyStored(n: number): void {
+    this.reserve(n);
+    for (let i = 0; i < n; i++) this.out[this.length++] = this.byte();
   }
 
   dynamicCodes(): { literals: Huffman; distances: Huffman } {
@@ -180,15 +193,20 @@ class Inflater {
     };
   }
 
-  compressed(codes: { literals: Huffman; distances: Huffman }): void {
-    for (;;) {
+  /**
+   * Decodes symbols of a compressed block until its end (true) or until about `budget` bytes were
+   * written (false: call again to go on).
+   */
+  compressed(codes: { literals: Huffman; distances: Huffman }, budget: number): boolean {
+    const stop = this.length + budget;
+    while (this.length < stop) {
       let sym = this.symbol(codes.literals);
       if (sym < 256) {
         this.reserve(1);
         this.out[this.length++] = sym;
         continue;
       }
-      if (sym === 256) return;
+      if (sym === 256) return true;
       sym -= 257;
       if (sym >= 29) throw new InflateError('invalid length code in the compressed data');
       const len = (LENGTH_BASE[sym] as number) + this.bits(LENGTH_EXTRA[sym] as number);
@@ -201,49 +219,117 @@ class Inflater {
       const out = this.out;
       for (let i = 0; i < len; i++, this.length++) out[this.length] = out[this.length - distance] as number;
     }
+    return false;
   }
 }
 
-function adler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < bytes.length; ) {
-    // 5552 bytes is the most that can be summed before b could overflow 2^32.
-    const end = Math.min(bytes.length, i + 5552);
-    for (; i < end; i++) {
-      a += bytes[i] as number;
-      b += a;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  return (b * 65536 + a) >>> 0;
-}
+/** What a block header counts for against a step's budget, in bytes of output. */
+const BLOCK_HEADER_WORK = 512;
 
 /**
- * Decompresses a zlib stream (header, DEFLATE blocks, Adler-32 checksum), refusing to produce more than
- * `maxOutput` bytes. Throws InflateError saying what is wrong; trailing bytes after the checksum are ignored.
+ * A zlib stream (header, DEFLATE blocks, Adler-32 checksum) decompressed a slice at a time, refusing to
+ * produce more than `maxOutput` bytes. Each `step` does work in proportion to its budget (bytes written;
+ * a block header counts as BLOCK_HEADER_WORK), so a caller can yield between steps. Errors are InflateError saying
+ * what is wrong; trailing bytes after the checksum are ignored.
  */
-export function inflateZlib(data: Uint8Array, maxOutput: number): Uint8Array {
-  if (data.length < 6) throw new InflateError('too short to be zlib data');
-  const cmf = data[0] as number;
-  const flg = data[1] as number;
-  if ((cmf & 15) !== 8 || cmf >> 4 > 7 || (cmf * 256 + flg) % 31 !== 0)
-    throw new InflateError('not zlib data (bad header)');
-  if (flg & 0x20) throw new InflateError('zlib data with a preset dictionary is not supported');
-  const inflater = new Inflater(data.subarray(2), maxOutput);
-  for (let last = 0; !last; ) {
-    last = inflater.bits(1);
-    const type = inflater.bits(2);
-    if (type === 0) inflater.stored();
-    else if (type === 1) inflater.compressed(fixed());
-    else if (type === 2) inflater.compressed(inflater.dynamicCodes());
-    else throw new InflateError('invalid block type in the compressed data');
+export class ZlibInflation {
+  readonly #inflater: Inflater;
+  #phase: Phase = { at: 'block' };
+  #last = false;
+  #adlerA = 1;
+  #adlerB = 0;
+  #summed = 0;
+
+  constructor(data: Uint8Array, maxOutput: number) {
+    if (data.length < 6) throw new InflateError('too short to be zlib data');
+    const cmf = data[0] as number;
+    const flg = data[1] as number;
+    if ((cmf & 15) !== 8 || cmf >> 4 > 7 || (cmf * 256 + flg) % 31 !== 0)
+      throw new InflateError('not zlib data (bad header)');
+    if (flg & 0x20) throw new InflateError('zlib data with a preset dictionary is not supported');
+    this.#inflater = new Inflater(data.subarray(2), maxOutput);
   }
-  inflater.alignToByte();
-  let expected = 0;
-  for (let i = 0; i < 4; i++) expected = expected * 256 + inflater.byte();
-  const out = inflater.out.subarray(0, inflater.length);
-  if (adler32(out) !== expected) throw new InflateError('the zlib checksum does not match (corrupt data)');
-  return out;
+
+  get done(): boolean {
+    return this.#phase.at === 'done';
+  }
+
+  /** Bytes decompressed so far. */
+  get length(): number {
+    return this.#inflater.length;
+  }
+
+  /** Goes on for about `budget` bytes of output; true once the whole stream is read and checked. */
+  step(budget: number): boolean {
+    const inflater = this.#inflater;
+    let stop = inflater.length + budget;
+    while (this.#phase.at !== 'done' && inflater.length < stop) {
+      const phase = this.#phase;
+      if (phase.at === 'block') {
+        if (this.#last) {
+          this.#phase = { at: 'trailer' };
+          continue;
+        }
+        this.#last = inflater.bits(1) === 1;
+        const type = inflater.bits(2);
+        if (type === 0) this.#phase = { at: 'stored', left: inflater.storedLength() };
+        else if (type === 1) this.#phase = { at: 'compressed', codes: fixed() };
+        else if (type === 2) this.#phase = { at: 'compressed', codes: inflater.dynamicCodes() };
+        else throw new InflateError('invalid block type in the compressed data');
+        // A block header is work even when its block is empty: it counts against the budget.
+        stop -= BLOCK_HEADER_WORK;
+      } else if (phase.at === 'stored') {
+        const n = Math.min(phase.left, stop - inflater.length);
+        inflater.copyStored(n);
+        phase.left -= n;
+        if (phase.left === 0) this.#phase = { at: 'block' };
+      } else if (phase.at === 'compressed') {
+        if (inflater.compressed(phase.codes, stop - inflater.length)) this.#phase = { at: 'block' };
+      } else {
+        this.#sum();
+        inflater.alignToByte();
+        let expected = 0;
+        for (let i = 0; i < 4; i++) expected = expected * 256 + inflater.byte();
+        if ((this.#adlerB * 65536 + this.#adlerA) >>> 0 !== expected)
+          throw new InflateError('the zlib checksum does not match (corrupt data)');
+        this.#phase = { at: 'done' };
+      }
+    }
+    this.#sum();
+    return this.done;
+  }
+
+  /** The decompressed bytes; only once `done`. */
+  result(): Uint8Array {
+    if (!this.done) throw new InflateError('the decompression is not finished');
+    return this.#inflater.out.subarray(0, this.#inflater.length);
+  }
+
+  /** Adler-32 over the bytes written since the last call. */
+  #sum(): void {
+    const out = this.#inflater.out;
+    const end = this.#inflater.length;
+    let a = this.#adlerA;
+    let b = this.#adlerB;
+    for (let i = this.#summed; i < end; ) {
+      // 5552 bytes is the most that can be summed before b could overflow 2^32.
+      const stop = Math.min(end, i + 5552);
+      for (; i < stop; i++) {
+        a += out[i] as number;
+        b += a;
+      }
+      a %= 65521;
+      b %= 65521;
+    }
+    this.#adlerA = a;
+    this.#adlerB = b;
+    this.#summed = end;
+  }
+}
+
+/** Decompresses a whole zlib stream at once (see ZlibInflation for the slice-at-a-time form). */
+export function inflateZlib(data: Uint8Array, maxOutput: number): Uint8Array {
+  const inflation = new ZlibInflation(data, maxOutput);
+  while (!inflation.step(1 << 30)) {}
+  return inflation.result();
 }

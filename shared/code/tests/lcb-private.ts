@@ -4,10 +4,11 @@
  * decompressed size, and a pickle reader that accepts one pickled `str` and nothing else: it never
  * looks up a global, calls anything or builds an object.
  */
-import { InflateError, inflateZlib } from './inflate.ts';
+import { MAX_CODE_LIMITS } from '../limits.ts';
+import { InflateError, inflateZlib, ZlibInflation } from './inflate.ts';
 
-/** The largest decompressed payload read (the biggest LiveCodeBench rows hold tens of MB of tests). */
-export const LCB_PRIVATE_MAX_BYTES = 256 * 1024 * 1024;
+/** The largest decompressed payload read by default (the server's ceiling, limits.ts). */
+export const LCB_PRIVATE_MAX_BYTES = MAX_CODE_LIMITS.inflatedBytes;
 
 export class LcbPrivateError extends Error {}
 
@@ -22,6 +23,62 @@ export function decodeLcbPrivateTests(encoded: string, maxBytes = LCB_PRIVATE_MA
     throw e;
   }
   return unpickleString(pickled);
+}
+
+export interface DecodeOptions {
+  maxBytes?: number;
+  /** performance.now() after which decoding stops with an error (the item's budget). */
+  deadline?: number;
+  /** Bytes decompressed or decoded between two yields to the event loop (default 1 MiB, a few ms). */
+  sliceBytes?: number;
+}
+
+/** Decodings run one at a time, so that at most one decompressed payload is being built at once. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * decodeLcbPrivateTests a slice at a time: decompression and UTF-8 decoding yield to the event loop
+ * every `sliceBytes`, so a large list never holds the thread for long, and stop at `deadline`.
+ */
+export function decodeLcbPrivateTestsAsync(encoded: string, options: DecodeOptions = {}): Promise<string> {
+  const result = queue.then(() => decodeSliced(encoded, options));
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+async function decodeSliced(encoded: string, options: DecodeOptions): Promise<string> {
+  const slice = options.sliceBytes ?? 1 << 20;
+  const pause = async () => {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (options.deadline !== undefined && performance.now() > options.deadline)
+      throw new LcbPrivateError("reading the tests ran out of the item's time budget");
+  };
+  await pause();
+  const compressed = base64Bytes(encoded);
+  let pickled: Uint8Array;
+  try {
+    const inflation = new ZlibInflation(compressed, options.maxBytes ?? LCB_PRIVATE_MAX_BYTES);
+    while (!inflation.step(slice)) await pause();
+    pickled = inflation.result();
+  } catch (e) {
+    if (e instanceof InflateError) throw new LcbPrivateError(`zlib: ${e.message}`);
+    throw e;
+  }
+  const value = unpickle(pickled);
+  if (typeof value === 'string') return value;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parts: string[] = [];
+  try {
+    for (let at = 0; at < value.length; at += slice) {
+      parts.push(decoder.decode(value.subarray(at, at + slice), { stream: true }));
+      await pause();
+    }
+    parts.push(decoder.decode());
+  } catch (e) {
+    if (e instanceof LcbPrivateError) throw e;
+    throw new LcbPrivateError('pickle: a string is not valid UTF-8');
+  }
+  return parts.join('');
 }
 
 /**
@@ -92,6 +149,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a pickle holding exactly one `str` (protocols 0 to 5); refuses every other opcode. */
 export function unpickleString(data: Uint8Array): string {
+  const value = unpickle(data);
+  return typeof value === 'string' ? value : utf8Text(value);
+}
+
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new LcbPrivateError('pickle: a string is not valid UTF-8');
+  }
+}
+
+/** The one `str` of a pickle: its UTF-8 bytes (binary protocols) or its text (protocol 0). */
+function unpickle(data: Uint8Array): Uint8Array | string {
   let pos = 0;
   const fail = (why: string): never => {
     throw new LcbPrivateError(`pickle: ${why}`);
@@ -113,14 +184,7 @@ export function unpickleString(data: Uint8Array): string {
     if (end < 0) fail('the data is truncated (a text argument has no end of line)');
     return take(end - pos + 1).subarray(0, end - pos);
   };
-  const text = (bytes: Uint8Array): string => {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      return fail('a string is not valid UTF-8');
-    }
-  };
-  const stack: string[] = [];
+  const stack: (Uint8Array | string)[] = [];
   const needTop = (op: string) => {
     if (stack.length === 0) fail(`${op} with nothing to memoize`);
   };
@@ -137,13 +201,13 @@ export function unpickleString(data: Uint8Array): string {
         uint(8);
         break;
       case OP.SHORT_BINUNICODE:
-        stack.push(text(take(uint(1))));
+        stack.push(take(uint(1)));
         break;
       case OP.BINUNICODE:
-        stack.push(text(take(uint(4))));
+        stack.push(take(uint(4)));
         break;
       case OP.BINUNICODE8:
-        stack.push(text(take(uint(8))));
+        stack.push(take(uint(8)));
         break;
       case OP.UNICODE:
         stack.push(rawUnicodeEscape(line()));
@@ -153,7 +217,7 @@ export function unpickleString(data: Uint8Array): string {
         break;
       case OP.PUT:
         needTop('PUT');
-        if (!/^\d+$/.test(String.fromCharCode(...line()))) fail(`PUT at byte ${at} has no memo index`);
+        if (!isDigits(line())) fail(`PUT at byte ${at} has no memo index`);
         break;
       case OP.BINPUT:
         needTop('BINPUT');
@@ -165,7 +229,7 @@ export function unpickleString(data: Uint8Array): string {
         break;
       case OP.STOP:
         if (stack.length !== 1) fail(`expected one string at STOP, found ${stack.length} values`);
-        return stack[0] as string;
+        return stack[0] as Uint8Array | string;
       default: {
         const name = REFUSED[op] ?? `0x${op.toString(16).padStart(2, '0')}`;
         fail(
@@ -177,6 +241,12 @@ export function unpickleString(data: Uint8Array): string {
   return fail('the data ends without STOP');
 }
 
+function isDigits(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  for (const b of bytes) if (b < 0x30 || b > 0x39) return false;
+  return true;
+}
+
 /** Protocol 0's string text: Latin-1 bytes with \uXXXX and \UXXXXXXXX escapes. */
 function rawUnicodeEscape(bytes: Uint8Array): string {
   let out = '';
@@ -185,7 +255,8 @@ function rawUnicodeEscape(bytes: Uint8Array): string {
     const next = bytes[i + 1];
     if (b === 0x5c && (next === 0x75 || next === 0x55)) {
       const digits = next === 0x75 ? 4 : 8;
-      const hex = String.fromCharCode(...bytes.subarray(i + 2, i + 2 + digits));
+      let hex = '';
+      for (const b of bytes.subarray(i + 2, i + 2 + digits)) hex += String.fromCharCode(b);
       const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === digits ? Number.parseInt(hex, 16) : -1;
       if (code < 0 || code > 0x10ffff)
         throw new LcbPrivateError('pickle: a bad \\u escape in a protocol 0 string');

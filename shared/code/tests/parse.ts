@@ -1,8 +1,14 @@
 /**
- * parseGroundTruth: every accepted ground-truth layout (see schema.ts) into one TestSuite. The layout is
- * recognised by its keys, then validated by its schema, so an error names the layout it was read as.
+ * parseGroundTruth / readGroundTruth: every accepted ground-truth layout (see schema.ts) into one
+ * TestSuite. The layout is recognised by its keys, then validated by its schema, so an error names the
+ * layout it was read as. The one step that can take long, decompressing LiveCodeBench's private tests,
+ * is asked of the driver (`yield`): readGroundTruth does it a slice at a time, yielding to the event
+ * loop; parseGroundTruth does it at once. Whatever the data, the answer is a suite or a TestsError:
+ * values nested past MAX_VALUE_DEPTH are refused, and no step recurses on the data or spreads a list
+ * into arguments.
  */
 import type { z } from '@hono/zod-openapi';
+import { MAX_CODE_LIMITS, MAX_VALUE_DEPTH } from '../limits.ts';
 import {
   type Converted,
   fromApps,
@@ -12,8 +18,8 @@ import {
   fromLeetCode,
   fromMbpp,
 } from './formats.ts';
-import { parseJsonExact } from './json.ts';
-import { decodeLcbPrivateTests, LcbPrivateError } from './lcb-private.ts';
+import { parseJsonExact, valueDepth } from './json.ts';
+import { decodeLcbPrivateTests, decodeLcbPrivateTestsAsync, LcbPrivateError } from './lcb-private.ts';
 import {
   AppsRow,
   AppsTests,
@@ -42,12 +48,94 @@ class Failed {
 
 type Layout = { cases: TestCase[]; pythonOnly: boolean } | Failed;
 
-export function parseGroundTruth(gt: unknown): TestSuite | TestsError {
-  const suite = readSuite(gt);
-  return suite instanceof Failed ? suite.result : suite;
+/** Compressed private tests the driver is asked to decode: their JSON text, or why not, comes back. */
+interface Decompress {
+  encoded: string;
+}
+type Reader<T> = Generator<Decompress, T, string | Failed>;
+
+export interface ReadOptions {
+  /** Most decompressed bytes of a compressed test list (default: the server's ceiling). */
+  maxInflatedBytes?: number;
+  /** performance.now() after which reading stops with an error (the item's time budget). */
+  deadline?: number;
 }
 
-function readSuite(gt: unknown): TestSuite | Failed {
+/** The suite, decompressing at once: for tools and tests. Servers use readGroundTruth. */
+export function parseGroundTruth(gt: unknown, options: ReadOptions = {}): TestSuite | TestsError {
+  const maxBytes = options.maxInflatedBytes ?? MAX_CODE_LIMITS.inflatedBytes;
+  return settle(() => {
+    const reader = readSuite(gt);
+    let step = reader.next();
+    while (!step.done) {
+      let text: string | Failed;
+      try {
+        text = decodeLcbPrivateTests(step.value.encoded, maxBytes);
+      } catch (e) {
+        text = decodeFailure(e);
+      }
+      step = reader.next(text);
+    }
+    return step.value;
+  });
+}
+
+/** The suite, decompressing a slice at a time (the event loop keeps turning) and within `deadline`. */
+export async function readGroundTruth(
+  gt: unknown,
+  options: ReadOptions = {},
+): Promise<TestSuite | TestsError> {
+  const maxBytes = options.maxInflatedBytes ?? MAX_CODE_LIMITS.inflatedBytes;
+  return settleAsync(async () => {
+    const reader = readSuite(gt);
+    let step = reader.next();
+    while (!step.done) {
+      let text: string | Failed;
+      try {
+        text = await decodeLcbPrivateTestsAsync(step.value.encoded, { maxBytes, deadline: options.deadline });
+      } catch (e) {
+        text = decodeFailure(e);
+      }
+      step = reader.next(text);
+    }
+    return step.value;
+  });
+}
+
+/** A bug or an engine limit met on odd data is still this item's error, not its batch's. */
+function settle(read: () => TestSuite | Failed): TestSuite | TestsError {
+  try {
+    const suite = read();
+    return suite instanceof Failed ? suite.result : suite;
+  } catch (e) {
+    return unreadable(e);
+  }
+}
+
+async function settleAsync(read: () => Promise<TestSuite | Failed>): Promise<TestSuite | TestsError> {
+  try {
+    const suite = await read();
+    return suite instanceof Failed ? suite.result : suite;
+  } catch (e) {
+    return unreadable(e);
+  }
+}
+
+function unreadable(e: unknown): TestsError {
+  return testsError(
+    'BAD_TESTS',
+    `the tests could not be read (${e instanceof Error ? e.message : String(e)})`,
+  );
+}
+
+function decodeFailure(e: unknown): Failed {
+  if (!(e instanceof LcbPrivateError)) throw e;
+  return new Failed(
+    `private_test_cases is neither a JSON list nor LiveCodeBench's compressed form (base64 + zlib + pickle): ${e.message}`,
+  );
+}
+
+function* readSuite(gt: unknown): Reader<TestSuite | Failed> {
   const value = decode(gt, 'ground_truth');
   if (value instanceof Failed) return value;
   let suite: TestSuite;
@@ -57,19 +145,37 @@ function readSuite(gt: unknown): TestSuite | Failed {
     const inner = decode(wrapper.tests, 'tests');
     if (inner instanceof Failed) return inner;
     if (isRecord(inner) && 'tests' in inner) return new Failed('tests may not be nested in tests');
-    const layout = readLayout(inner, wrapper.fn_name);
+    const layout = yield* readLayout(inner, wrapper.fn_name);
     if (layout instanceof Failed) return layout;
     suite = toSuite(layout);
     if (wrapper.language !== undefined) suite.language = wrapper.language;
     if (wrapper.time_limit_s !== undefined) suite.timeLimitS = wrapper.time_limit_s;
     if (wrapper.memory_mb !== undefined) suite.memoryMb = wrapper.memory_mb;
   } else {
-    const layout = readLayout(value, undefined);
+    const layout = yield* readLayout(value, undefined);
     if (layout instanceof Failed) return layout;
     suite = toSuite(layout);
   }
   if (suite.cases.length === 0) return new Failed('the ground truth holds no test cases', 'NO_TESTS');
-  return suite;
+  const deep = tooDeep(suite.cases);
+  return deep ?? suite;
+}
+
+/** A call whose arguments or expected value nest past MAX_VALUE_DEPTH, as an error. */
+function tooDeep(cases: TestCase[]): Failed | undefined {
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i] as TestCase;
+    if (c.kind !== 'call') continue;
+    const depth = Math.max(
+      valueDepth(c.args, MAX_VALUE_DEPTH + 1) - 1,
+      valueDepth(c.expected, MAX_VALUE_DEPTH),
+    );
+    if (depth > MAX_VALUE_DEPTH)
+      return new Failed(
+        `test ${i}: its arguments or expected value nest deeper than ${MAX_VALUE_DEPTH} levels`,
+      );
+  }
+  return undefined;
 }
 
 function toSuite(layout: { cases: TestCase[]; pythonOnly: boolean }): TestSuite {
@@ -77,7 +183,7 @@ function toSuite(layout: { cases: TestCase[]; pythonOnly: boolean }): TestSuite 
   return needsPython ? { language: 'python', cases: layout.cases } : { cases: layout.cases };
 }
 
-function readLayout(value: unknown, fnName: string | undefined): Layout {
+function* readLayout(value: unknown, fnName: string | undefined): Reader<Layout> {
   if (Array.isArray(value))
     return convert(validate(LcbTests, value, 'a LiveCodeBench/codeforces test list'), (t) =>
       fromLcb(t, fnName),
@@ -91,7 +197,7 @@ function readLayout(value: unknown, fnName: string | undefined): Layout {
     if (inner instanceof Failed) return inner;
     return convert(validate(AppsTests, inner, 'APPS/TACO input_output'), fromApps);
   }
-  if ('public_test_cases' in value || 'private_test_cases' in value) return readLcbRow(value, fnName);
+  if ('public_test_cases' in value || 'private_test_cases' in value) return yield* readLcbRow(value, fnName);
   if ('inputs' in value || 'outputs' in value)
     return convert(validate(AppsTests, value, 'APPS/TACO tests'), fromApps);
   if ('input' in value && 'output' in value) {
@@ -106,7 +212,7 @@ function readLayout(value: unknown, fnName: string | undefined): Layout {
   return new Failed(`unrecognised ground truth (${describe(value)}); accepted: ${ACCEPTED}`);
 }
 
-function readLcbRow(value: Record<string, unknown>, fnName: string | undefined): Layout {
+function* readLcbRow(value: Record<string, unknown>, fnName: string | undefined): Reader<Layout> {
   const row = validate(LcbRow, value, 'a LiveCodeBench row');
   if (row instanceof Failed) return row;
   let metadata: unknown = row.metadata ?? {};
@@ -120,27 +226,22 @@ function readLcbRow(value: Record<string, unknown>, fnName: string | undefined):
   for (const key of ['public_test_cases', 'private_test_cases'] as const) {
     const raw = row[key];
     if (raw === undefined) continue;
-    const text = typeof raw === 'string' && key === 'private_test_cases' ? decompress(raw, key) : raw;
+    const text =
+      typeof raw === 'string' && key === 'private_test_cases' && isCompressed(raw)
+        ? yield { encoded: raw.trim() }
+        : raw;
     if (text instanceof Failed) return text;
     const list = typeof text === 'string' ? decode(text === '' ? '[]' : text, key) : text;
     if (list instanceof Failed) return list;
     if (!Array.isArray(list)) return new Failed(`${key} must be a list of tests`);
-    tests.push(...list);
+    for (const test of list) tests.push(test);
   }
   return convert(validate(LcbTests, tests, 'LiveCodeBench tests'), (t) => fromLcb(t, fnName ?? funcName));
 }
 
-/** A private test list in LiveCodeBench's compressed form (base64 + zlib + pickle) to its JSON text. */
-function decompress(raw: string, key: string): string | Failed {
-  if (raw.trim() === '' || /^\s*\[/.test(raw)) return raw;
-  try {
-    return decodeLcbPrivateTests(raw.trim());
-  } catch (e) {
-    if (!(e instanceof LcbPrivateError)) throw e;
-    return new Failed(
-      `${key} is neither a JSON list nor LiveCodeBench's compressed form (base64 + zlib + pickle): ${e.message}`,
-    );
-  }
+/** A private test list that is not JSON text: LiveCodeBench's compressed form (base64 + zlib + pickle). */
+function isCompressed(raw: string): boolean {
+  return !(raw.trim() === '' || /^\s*\[/.test(raw));
 }
 
 function convert<T>(parsed: T | Failed, to: (t: T) => Converted, pythonOnly = false): Layout {
