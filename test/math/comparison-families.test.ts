@@ -3,11 +3,9 @@
  * piecewise and integer functions, `\pm` chains, inequalities against intervals, numbers in words.
  * Every function of the piecewise family has a pair that must be rejected and a rewriting that must pass.
  */
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { MathOptions } from '../../shared/math/types.ts';
 import { verifyMath } from '../../shared/math/verify.ts';
-import { MATH_DATA_DIR, math500SelfPairs, mathVerifyComparisons, probePairs } from './cases.ts';
 
 const boxed = (answer: string) => `So the final answer is $\\boxed{${answer}}$.`;
 
@@ -236,16 +234,3 @@ describe('numbers written in words', () => {
     ['7', '\\text{seven hundred}'],
   ]);
 });
-
-describe.skipIf(!existsSync(MATH_DATA_DIR))(
-  'no item of ../shared/data/math takes 20 ms (skipped without the data: it sits next to the repo, see ../shared/data/README.md)',
-  () => {
-    it('each labelled pair verifies in under 20 ms', () => {
-      const slow = [...mathVerifyComparisons(), ...probePairs(), ...math500SelfPairs()]
-        .map((p) => ({ p, ms: itemMs(p.pred, p.gold, p.options) }))
-        .filter(({ ms }) => ms >= 20)
-        .map(({ p, ms }) => `${p.file}#${p.index} ${ms.toFixed(1)} ms`);
-      expect(slow).toEqual([]);
-    });
-  },
-);

@@ -48,10 +48,12 @@ interface Summary {
 function summarise(title: string, pairs: LabelledPair[]): Summary {
   const outcomes = pairs.map(run);
   const disagreements = outcomes.filter((o) => !o.agrees);
-  const undocumented = disagreements.filter((o) => !isDocumented(o.pair.file, o.pair.gold, o.pair.pred));
+  const undocumented = disagreements.filter(
+    (o) => !isDocumented(o.pair.file, o.pair.gold, o.pair.pred, o.pair.index),
+  );
   const lines = disagreements.map((o) => {
     const got = o.verdict ? `${o.verdict.correct} (${o.verdict.status})` : `threw ${o.error}`;
-    const doc = isDocumented(o.pair.file, o.pair.gold, o.pair.pred) ? ' [documented]' : '';
+    const doc = isDocumented(o.pair.file, o.pair.gold, o.pair.pred, o.pair.index) ? ' [documented]' : '';
     return (
       `  #${o.pair.index} gold=${truncate(o.pair.gold, 50)} pred=${truncate(o.pair.pred)} ` +
       `expected=${o.pair.expected} got=${got}${doc}`
@@ -143,7 +145,7 @@ describe('probe_pairs.jsonl: 38 equivalence probes', () => {
   it.each(pairs.map((p) => [p.index, p.gold, truncate(p.pred, 60), p.expected, p] as const))(
     '#%i gold %s vs %s → %s (unless documented)',
     (_index, _gold, _pred, expected, pair) => {
-      const documented = isDocumented(pair.file, pair.gold, pair.pred);
+      const documented = isDocumented(pair.file, pair.gold, pair.pred, pair.index);
       const verdict = verifyMath(pair.pred, pair.gold, pair.options);
       expect(verdict.correct).toBe(documented ? documented.ourVerdict : expected);
     },
@@ -181,7 +183,9 @@ describe('documented disagreements (./disagreements.ts) still hold', () => {
   it.each(
     DOCUMENTED_DISAGREEMENTS.map((d) => [d.file, d.match.gold, d.match.pred, d.ourVerdict, d] as const),
   )('%s: gold %s vs pred %s → we answer %s', (file, gold, pred, ourVerdict, d) => {
-    const rows = PAIRS_BY_FILE[file]().filter((p) => p.gold === gold && p.pred === pred);
+    const rows = PAIRS_BY_FILE[file]().filter(
+      (p) => p.gold === gold && p.pred === pred && (d.match.index === undefined || p.index === d.match.index),
+    );
     expect(rows.length, `no row of ${file} matches this entry: ${d.reason}`).toBeGreaterThan(0);
     for (const row of rows) {
       // The label must really be the other answer, or the entry is not a disagreement.

@@ -9,7 +9,8 @@ import type { MathDataFile } from './cases.ts';
 
 export interface DocumentedDisagreement {
   file: MathDataFile;
-  match: { gold: string; pred: string };
+  /** `index` (0-based line of `file`) picks one row where rows with the same strings differ in options. */
+  match: { gold: string; pred: string; index?: number };
   /** What verifyMath answers (`correct`); the recorded label is the opposite. */
   ourVerdict: boolean;
   reason: string;
@@ -23,6 +24,15 @@ export const DOCUMENTED_DISAGREEMENTS: DocumentedDisagreement[] = [
     reason:
       'Math-Verify false positive (huggingface/Math-Verify issue #14), still asserted True in ' +
       'tests/test_yujianll.py: 1 - 1/e ≈ 0.632 and 1 + 1/e ≈ 1.368 differ; \\mathrm{e} is Euler’s number.',
+  },
+  {
+    file: 'mathverify_cases.jsonl',
+    match: { gold: '$x \\in [-2,7]$', pred: '$-2 \\\\le x \\\\le 7$', index: 192 },
+    ourVerdict: true,
+    reason:
+      'Math-Verify (test_set_rel_assymetry) compares an inequality pred with a set gold only under ' +
+      'allow_set_relation_comp. gradus accepts it whenever the gold is unmistakably a set (a bracket, an ' +
+      'infinite end, a union), as issue 11 asks (`x \\le 2` for `(-\\infty, 2]`): -2 ≤ x ≤ 7 is the set [-2, 7].',
   },
   {
     file: 'math500_selfpairs.jsonl',
@@ -39,8 +49,13 @@ export function isDocumented(
   file: MathDataFile,
   gold: string,
   pred: string,
+  index?: number,
 ): DocumentedDisagreement | undefined {
   return DOCUMENTED_DISAGREEMENTS.find(
-    (d) => d.file === file && d.match.gold === gold && d.match.pred === pred,
+    (d) =>
+      d.file === file &&
+      d.match.gold === gold &&
+      d.match.pred === pred &&
+      (d.match.index === undefined || d.match.index === index),
   );
 }
