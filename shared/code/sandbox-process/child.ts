@@ -26,6 +26,8 @@ const reply = (message: ChildMessage) =>
     if (err) process.kill(process.pid, 'SIGKILL');
   });
 const rss = () => process.memoryUsage.rss();
+/** How long after a run its memory is measured (a retired isolate is freed in the background). */
+const RSS_SETTLE_MS = 200;
 
 // Only the language's own modules are loaded: a JavaScript child starts without Pyodide.
 const sandbox: Sandbox =
@@ -41,6 +43,7 @@ process.on('message', async (message: RunRequest) => {
   try {
     const result = await sandbox.run(message.program, message.stdin, message.limits);
     reply({ type: 'result', id, result, lost: lostIsolates(), rss: rss() });
+    setTimeout(() => reply({ type: 'rss', rss: rss() }), RSS_SETTLE_MS).unref();
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     reply({ type: 'failed', id, message: text, lost: lostIsolates(), rss: rss() });

@@ -15,9 +15,14 @@ export interface RunRequest {
   limits: RunLimits;
 }
 
-/** Child to host. `lost`: isolates the child lost for good so far; `rss`: its resident set, in bytes. */
+/**
+ * Child to host. `lost`: isolates the child lost for good so far; `rss`: its resident set, in bytes. An
+ * 'rss' message comes a moment after each run: isolated-vm frees a retired isolate on its own thread,
+ * so the resident set right after the reply still counts memory on its way back.
+ */
 export type ChildMessage =
   | { type: 'ready'; rss: number }
+  | { type: 'rss'; rss: number }
   | { type: 'result'; id: number; result: RunResult; lost: number; rss: number }
   | { type: 'failed'; id: number; message: string; lost: number; rss: number };
 
@@ -42,7 +47,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 export function readChildMessage(message: unknown, outputBytes: number): ChildMessage | undefined {
   if (message === null || typeof message !== 'object') return undefined;
   const m = message as Record<string, unknown>;
-  if (m.type === 'ready') return isCount(m.rss) ? { type: 'ready', rss: m.rss } : undefined;
+  if (m.type === 'ready' || m.type === 'rss')
+    return isCount(m.rss) ? { type: m.type, rss: m.rss } : undefined;
   if (!isCount(m.id) || !isCount(m.lost) || !isCount(m.rss)) return undefined;
   if (m.type === 'failed') {
     const text = typeof m.message === 'string' ? m.message.slice(0, MAX_MESSAGE_CHARS) : 'unknown error';

@@ -25,6 +25,8 @@ interface Child {
   /** Settles with the child's message for run `id`, or with why no message will come. */
   pending: Map<number, (message: unknown) => void>;
   exited: boolean;
+  /** Its RSS grew past the limit since ready: replace it once no run is in flight. */
+  bloated: boolean;
 }
 
 /**
@@ -113,12 +115,7 @@ export class ProcessSandbox implements Sandbox {
 
     const message = readChildMessage(raw, limits.outputBytes);
     if (message?.type === 'result' || message?.type === 'failed') {
-      if (
-        message.lost >= this.#options.maxLostIsolates ||
-        message.rss - child.readyRss > this.#options.maxRssGrowthMb * 1024 * 1024
-      ) {
-        this.#replace(child);
-      }
+      if (message.lost >= this.#options.maxLostIsolates || child.bloated) this.#replace(child);
       if (message.type === 'failed') throw new Error(`the sandbox child failed: ${message.message}`);
       return message.result;
     }
@@ -140,7 +137,9 @@ export class ProcessSandbox implements Sandbox {
   #current(): Promise<Child> {
     if (this.#disposed) return Promise.reject(new Error('the sandbox was disposed'));
     if (!this.#child) {
-      const child = start(this.language, this.#options.startMs);
+      const child = start(this.language, this.#options.startMs, this.#options.maxRssGrowthMb, (c) => {
+        if (c.pending.size === 0 && !this.#disposed) this.#replace(c);
+      });
       this.#child = child;
       child.catch(() => {
         if (this.#child === child) this.#child = undefined;
@@ -177,17 +176,35 @@ function kill(child: Child): void {
   if (!child.exited) child.process.kill('SIGKILL');
 }
 
-function start(language: Language, startMs: number): Promise<Child> {
+/**
+ * Forks a child and resolves once it is ready. `onBloated` is called when the child reports an RSS
+ * more than `maxRssGrowthMb` over its RSS when ready (after that, `bloated` is set).
+ */
+function start(
+  language: Language,
+  startMs: number,
+  maxRssGrowthMb: number,
+  onBloated: (child: Child) => void,
+): Promise<Child> {
   const proc = fork(CHILD_ENTRY, [language], {
     execPath: process.execPath,
     execArgv: ['--no-node-snapshot'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'json',
   });
-  const child: Child = { process: proc, readyRss: 0, pending: new Map(), exited: false };
+  const child: Child = { process: proc, readyRss: 0, pending: new Map(), exited: false, bloated: false };
   proc.on('message', (message: unknown) => {
     const id = (message as { id?: unknown } | null)?.id;
-    if (typeof id === 'number') child.pending.get(id)?.(message);
+    if (typeof id === 'number') {
+      child.pending.get(id)?.(message);
+      return;
+    }
+    const report = readChildMessage(message, 0);
+    if (report?.type !== 'rss' || child.bloated || child.readyRss === 0) return;
+    if (report.rss - child.readyRss > maxRssGrowthMb * 1024 * 1024) {
+      child.bloated = true;
+      onBloated(child);
+    }
   });
   proc.on('error', () => proc.kill('SIGKILL'));
   proc.once('exit', (code, signal) => {
