@@ -4,6 +4,7 @@
  * place and scored. Not-JSON bodies pass through: the route answers those 415 itself.
  */
 import type { MiddlewareHandler } from 'hono';
+import { MAX_JSON_DEPTH } from '../../shared/code/limits.ts';
 import { errorBody } from '../../shared/reward/errors.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -30,10 +31,41 @@ export function utf8JsonBody(): MiddlewareHandler {
     } catch {
       return c.json(errorBody('INVALID_ENCODING', 'the body is not valid UTF-8'), 400);
     }
+    if (nestingDepth(new Uint8Array(bytes), MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+      const message = `the body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`;
+      return c.json(errorBody('VALIDATION_ERROR', message), 400);
+    }
     // The checked bytes go on to the route, whose reader now decodes them exactly.
     c.req.raw = new Request(c.req.raw, { body: bytes });
     return next();
   };
+}
+
+/**
+ * The deepest a request body may nest: test data's own bound (MAX_JSON_DEPTH) and the request around it.
+ * Nothing deeper reaches the parser, a worker thread or an isolate, whose copies recurse.
+ */
+export const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 32;
+
+/** How deep the arrays and objects of JSON text nest, scanning once and stopping past `limit`. */
+export function nestingDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 function charsetOf(params: string[]): string | undefined {

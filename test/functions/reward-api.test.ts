@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_DEPTH } from '../../functions/reward/json-body.ts';
 import { type RunningServer, startServer } from '../../functions/reward/node.ts';
 import { createPool } from '../../shared/reward/pool.ts';
 import { MAX_ITEMS, RewardResult } from '../../shared/reward/schema.ts';
@@ -118,6 +119,32 @@ describe('POST /v1/reward', () => {
     const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
     expect(error.message).toMatch(/^items\.0: unknown key 'k0' /);
     expect(error.message.length).toBeLessThan(300);
+  });
+
+  it('rejects a body nested deeper than the limit with 400 before parsing it, on every JSON route', async () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const bodies: [string, string][] = [
+      ['/v1/reward', `{"items":[{"response":"1","ground_truth":"1","extra_info":${deep(10_000)}}]}`],
+      [
+        '/v1/verl/rows',
+        `{"rows":[{"data_source":"math","reward_model":{"ground_truth":"1"},"response":"1","extra_info":${deep(10_000)}}]}`,
+      ],
+      ['/get_reward', `{"query":["1"],"labels":["1"],"x":${deep(200)}}`],
+      [
+        '/v1/math/verify',
+        `{"response":"1","ground_truth":"1","options":${'['.repeat(MAX_BODY_DEPTH)}${']'.repeat(MAX_BODY_DEPTH)}}`,
+      ],
+    ];
+    for (const [path, body] of bodies) {
+      const error = await expectError(await post(path, body), 400, 'VALIDATION_ERROR');
+      expect(error.message).toMatch(/nests deeper than/);
+    }
+    // Brackets inside strings do not count, and test data may nest as deep as its own bound.
+    const quoted = JSON.stringify({ items: [{ response: '['.repeat(5000), ground_truth: '1' }] });
+    expect((await post('/v1/reward', quoted)).status).toBe(200);
+    const inner = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    const codeItem = `{"items":[{"task":"code","response":"x","ground_truth":{"fn_name":"f","inputs":[[${inner(90)}]],"outputs":[1]}}]}`;
+    expect((await post('/v1/reward', codeItem)).status).toBe(200);
   });
 
   it('rejects a body that is not UTF-8 with 400 INVALID_ENCODING, on every JSON route', async () => {
