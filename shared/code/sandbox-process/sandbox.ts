@@ -192,6 +192,10 @@ function start(
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'json',
   });
+  // An idle child does not keep the host alive (a CLI that never closes its runner still exits); a run
+  // in flight does, by its deadline timer, and so does a start, by its own.
+  proc.unref();
+  proc.channel?.unref();
   const child: Child = { process: proc, readyRss: 0, pending: new Map(), exited: false, bloated: false };
   proc.on('message', (message: unknown) => {
     const id = (message as { id?: unknown } | null)?.id;
