@@ -56,14 +56,9 @@ export const CodeOptionsInput = z
     pythonTimeMultiplier: z.number().min(1).max(10).openapi({
       description: 'Python limits are scaled by this (Pyodide is 1.2-2.9x slower than CPython).',
     }),
-    memoryMb: z
-      .number()
-      .int()
-      .min(16)
-      .max(4096)
-      .openapi({
-        description: "Memory per run (MiB); beats the data's own. Held under the server's ceiling.",
-      }),
+    memoryMb: z.number().int().min(16).max(4096).openapi({
+      description: "Memory per run (MiB); beats the data's own. Held under the server's ceiling.",
+    }),
     floatTolerance: z.number().min(0).max(1).openapi({
       description:
         'Absolute-or-relative tolerance where the expected number is a real (has . or an exponent); 0: exact decimals. Expected integers always compare exactly.',
