@@ -3,13 +3,14 @@
  * as `npm start` does (or uses the one at --url), and for the chosen time sends honest math, Python and
  * JavaScript items mixed with every hostile family of bench/soak/requests.ts at a steady rate. Prints:
  * requests sent, honest verdicts checked right, non-429 errors (a 5xx, a dropped connection, or an honest
- * request not answered 200), p99 latency of honest requests, and the server's RSS and thread count at the
- * start and the end (from /proc, so only for the server it started). Exits 1 when an honest verdict was
+ * request not answered 200), p99 latency of honest requests, and the RSS and thread count of the server
+ * and its sandbox children together at the start and the end (from /proc, so only for a server it
+ * started). Exits 1 when an honest verdict was
  * wrong, any non-429 error happened, RSS grew by more than 300 MB, or threads grew.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sampleTree } from './soak/process-tree.ts';
 import { honestRequests, hostileRequests, type SoakRequest } from './soak/requests.ts';
 import { fmt, percentile } from './stats.ts';
 
@@ -61,23 +62,6 @@ function stopped(child: ChildProcess, ms: number): Promise<boolean> {
     });
     child.kill('SIGTERM');
   });
-}
-
-interface ProcessSample {
-  rssMb: number;
-  threads: number;
-}
-
-function sample(pid: number | undefined): ProcessSample | null {
-  if (pid === undefined) return null;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) =>
-      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rssMb: field('VmRSS') / 1024, threads: field('Threads') };
-  } catch {
-    return null;
-  }
 }
 
 interface Tally {
@@ -158,7 +142,7 @@ async function main(): Promise<void> {
   // Warm up: one of each honest request, so the start sample includes booted sandboxes.
   for (const request of honestRequests)
     await send(server.url, request, { ...tally, errors: [], honestMs: [] });
-  const start = sample(pid);
+  const start = pid === undefined ? null : sampleTree(pid);
   const startedAt = performance.now();
   const endAt = startedAt + minutes * 60_000;
   const next = schedule();
@@ -177,7 +161,7 @@ async function main(): Promise<void> {
     inFlight.add(p);
     if (performance.now() - lastReport > 60_000) {
       lastReport = performance.now();
-      const now = sample(pid);
+      const now = pid === undefined ? null : sampleTree(pid);
       console.error(
         `${tally.sent} sent, ${tally.errors.length} errors, in flight ${inFlight.size}` +
           (now ? `, RSS ${fmt(now.rssMb, 0)} MB, ${now.threads} threads` : ''),
@@ -187,7 +171,7 @@ async function main(): Promise<void> {
   await Promise.all(inFlight);
   // Let the server settle (idle sandboxes recycled, GC) before the end sample.
   await new Promise((r) => setTimeout(r, 5000));
-  const end = sample(pid);
+  const end = pid === undefined ? null : sampleTree(pid);
   if (server.child && !(await stopped(server.child, 15_000))) {
     tally.errors.push('the server did not exit within 15 s of SIGTERM');
     server.child.kill('SIGKILL');

@@ -4,8 +4,9 @@
  * the server holding lost isolates (threads and heaps) until it deadlocked or ignored SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleTree } from '../../bench/soak/process-tree.ts';
 import {
   honestJavaScript,
   honestMath,
@@ -59,42 +60,13 @@ async function expectScored(request: SoakRequest, timeoutMs: number): Promise<vo
   expect(request.check?.(status, reply) ?? null, request.name).toBeNull();
 }
 
-function statusField(pid: number, name: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  for (const line of status.split('\n')) {
-    if (line.startsWith(`${name}:`)) return Number.parseInt(line.slice(name.length + 1).trim(), 10);
-  }
-  return Number.NaN;
-}
-
-/** The process and every process under it (the sandbox children), from /proc. */
-function tree(pid: number): number[] {
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    const parent = out[i] as number;
-    for (const task of readdirSync(`/proc/${parent}/task`)) {
-      let children = '';
-      try {
-        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
-      } catch {}
-      for (const child of children.split(' ')) if (child.trim()) out.push(Number(child));
-    }
-  }
-  return out;
-}
-
 /** RSS of the server and its children together, in MiB, and the server's own threads. */
 function sample(): { rssMb: number; threads: number } {
   const pid = server.pid as number;
-  let rssKb = 0;
-  for (const p of tree(pid)) {
-    try {
-      rssKb += statusField(p, 'VmRSS');
-    } catch {
-      // Exited between the listing and the read.
-    }
-  }
-  return { rssMb: rssKb / 1024, threads: statusField(pid, 'Threads') };
+  const all = sampleTree(pid);
+  const own = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const threads = Number(/^Threads:\s+(\d+)/m.exec(own)?.[1]);
+  return { rssMb: all?.rssMb ?? Number.NaN, threads };
 }
 
 const JS_FAMILIES = hostileRequests.filter((r) => r.name.startsWith('JS '));
