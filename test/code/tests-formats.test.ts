@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
 import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
-import { parseJsonExact, toJson } from '../../shared/code/tests/json.ts';
+import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/tests/json.ts';
 import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestCase, TestSuite, TestsError } from '../../shared/code/tests/types.ts';
 import { type Row, readRows } from './data.ts';
@@ -266,6 +266,27 @@ describe('hostile test data: no stack overflow, no recursion without a bound', (
     expect(toJson(value)).toBe(
       '{"a":[1,"x",null,{"b":true}],"k\\"":-2.5,"big":12345678901234567891,"u":null}',
     );
+  });
+
+  it('parseJsonListSliced reads a list an element at a time, pausing between slices, as parseJsonExact would', async () => {
+    const texts = [
+      ' [ {"input": "a,]}[{\\"", "output": "x"} , [1, [2, {"k": [3]}]], "s\\\\", 12345678901234567891, null ] ',
+      '[]',
+      '{"not": "a list"}',
+      '"text"',
+    ];
+    for (const text of texts) {
+      expect(await parseJsonListSliced(text, async () => {}, 1)).toEqual(parseJsonExact(text));
+    }
+    let pauses = 0;
+    const list = JSON.stringify(
+      Array.from({ length: 100 }, (_, i) => ({ input: 'x'.repeat(100), output: `${i}` })),
+    );
+    await parseJsonListSliced(list, async () => void pauses++, 1000);
+    expect(pauses).toBeGreaterThanOrEqual(10);
+    for (const bad of ['[1, 2', '[1] x', '[1,,2]', `[${nestedText(200)}]`]) {
+      await expect(parseJsonListSliced(bad, async () => {}, 1)).rejects.toThrow(SyntaxError);
+    }
   });
 
   it('parseJsonExact refuses deep documents with a SyntaxError and still keeps big integers exact', () => {

@@ -47,6 +47,64 @@ function measure(value: unknown, max: number): { depth: number; unsafeIntegers: 
   return { depth, unsafeIntegers };
 }
 
+/**
+ * parseJsonExact on text that may be a long JSON list, one element at a time, calling `pause` (which may
+ * yield to the event loop, or throw to stop) after every `sliceChars` characters. Other text is parsed
+ * whole. The result, and what is refused, are those of parseJsonExact.
+ */
+export async function parseJsonListSliced(
+  text: string,
+  pause: () => Promise<void>,
+  sliceChars: number,
+): Promise<unknown> {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return parseJsonExact(text);
+  const list: unknown[] = [];
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === 0x5d) return parseJsonExact(text);
+  let sinceYield = 0;
+  for (;;) {
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 0x5c) i++;
+        else if (c === 0x22) inString = false;
+      } else if (c === 0x22) inString = true;
+      else if (c === 0x5b || c === 0x7b) depth++;
+      else if (c === 0x5d || c === 0x7d) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 0x2c && depth === 0) break;
+    }
+    if (i >= text.length) throw new SyntaxError('the JSON list is not closed');
+    list.push(parseJsonExact(text.slice(start, i), MAX_JSON_DEPTH - 1));
+    sinceYield += i - start;
+    if (sinceYield >= sliceChars) {
+      sinceYield = 0;
+      await pause();
+    }
+    if (text.charCodeAt(i) === 0x5d) {
+      if (skipSpace(text, i + 1) !== text.length)
+        throw new SyntaxError('unexpected text after the JSON list');
+      return list;
+    }
+    i++;
+  }
+}
+
+/** The index of the first character at or after `i` that is not JSON whitespace. */
+function skipSpace(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
 type Task = { text: string } | { value: unknown };
 
 /** JSON text of a value that may hold bigints (written as integer literals); undefined becomes null. */

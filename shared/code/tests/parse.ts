@@ -18,7 +18,7 @@ import {
   fromLeetCode,
   fromMbpp,
 } from './formats.ts';
-import { parseJsonExact, valueDepth } from './json.ts';
+import { parseJsonExact, parseJsonListSliced, valueDepth } from './json.ts';
 import { decodeLcbPrivateTests, decodeLcbPrivateTestsAsync, LcbPrivateError } from './lcb-private.ts';
 import {
   AppsRow,
@@ -48,11 +48,11 @@ class Failed {
 
 type Layout = { cases: TestCase[]; pythonOnly: boolean } | Failed;
 
-/** Compressed private tests the driver is asked to decode: their JSON text, or why not, comes back. */
+/** Compressed private tests the driver is asked to decode and parse: their value, or why not, comes back. */
 interface Decompress {
   encoded: string;
 }
-type Reader<T> = Generator<Decompress, T, string | Failed>;
+type Reader<T> = Generator<Decompress, T, { value: unknown } | Failed>;
 
 export interface ReadOptions {
   /** Most decompressed bytes of a compressed test list (default: the server's ceiling). */
@@ -68,13 +68,13 @@ export function parseGroundTruth(gt: unknown, options: ReadOptions = {}): TestSu
     const reader = readSuite(gt);
     let step = reader.next();
     while (!step.done) {
-      let text: string | Failed;
+      let answer: { value: unknown } | Failed;
       try {
-        text = decodeLcbPrivateTests(step.value.encoded, maxBytes);
+        answer = parsed(decodeLcbPrivateTests(step.value.encoded, maxBytes));
       } catch (e) {
-        text = decodeFailure(e);
+        answer = decodeFailure(e);
       }
-      step = reader.next(text);
+      step = reader.next(answer);
     }
     return step.value;
   });
@@ -90,13 +90,15 @@ export async function readGroundTruth(
     const reader = readSuite(gt);
     let step = reader.next();
     while (!step.done) {
-      let text: string | Failed;
+      let answer: { value: unknown } | Failed;
       try {
-        text = await decodeLcbPrivateTestsAsync(step.value.encoded, { maxBytes, deadline: options.deadline });
+        const { deadline } = options;
+        const text = await decodeLcbPrivateTestsAsync(step.value.encoded, { maxBytes, deadline });
+        answer = await parsedSliced(text, deadline);
       } catch (e) {
-        text = decodeFailure(e);
+        answer = decodeFailure(e);
       }
-      step = reader.next(text);
+      step = reader.next(answer);
     }
     return step.value;
   });
@@ -126,6 +128,31 @@ function unreadable(e: unknown): TestsError {
     'BAD_TESTS',
     `the tests could not be read (${e instanceof Error ? e.message : String(e)})`,
   );
+}
+
+const PRIVATE = 'private_test_cases';
+
+function parsed(text: string): { value: unknown } | Failed {
+  const value = decode(text, PRIVATE);
+  return value instanceof Failed ? value : { value };
+}
+
+/** `parsed`, a list element at a time, yielding to the event loop every MiB of text. */
+async function parsedSliced(
+  text: string,
+  deadline: number | undefined,
+): Promise<{ value: unknown } | Failed> {
+  const pause = async () => {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (deadline !== undefined && performance.now() > deadline)
+      throw new LcbPrivateError("reading the tests ran out of the item's time budget");
+  };
+  try {
+    return { value: await parseJsonListSliced(text, pause, 1 << 20) };
+  } catch (e) {
+    if (e instanceof LcbPrivateError) throw e;
+    return new Failed(`${PRIVATE} is a string but not JSON (${(e as Error).message})`);
+  }
 }
 
 function decodeFailure(e: unknown): Failed {
@@ -226,12 +253,12 @@ function* readLcbRow(value: Record<string, unknown>, fnName: string | undefined)
   for (const key of ['public_test_cases', 'private_test_cases'] as const) {
     const raw = row[key];
     if (raw === undefined) continue;
-    const text =
-      typeof raw === 'string' && key === 'private_test_cases' && isCompressed(raw)
-        ? yield { encoded: raw.trim() }
-        : raw;
-    if (text instanceof Failed) return text;
-    const list = typeof text === 'string' ? decode(text === '' ? '[]' : text, key) : text;
+    let list: unknown;
+    if (typeof raw === 'string' && key === PRIVATE && isCompressed(raw)) {
+      const answer = yield { encoded: raw.trim() };
+      if (answer instanceof Failed) return answer;
+      list = answer.value;
+    } else list = typeof raw === 'string' ? decode(raw === '' ? '[]' : raw, key) : raw;
     if (list instanceof Failed) return list;
     if (!Array.isArray(list)) return new Failed(`${key} must be a list of tests`);
     for (const test of list) tests.push(test);
