@@ -3,9 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
+import { runInputs } from '../../shared/code/run-inputs.ts';
 import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
-import { DEFAULT_RUN_LIMITS } from '../../shared/code/types.ts';
 import type { EvalService } from '../../shared/eval/service.ts';
 import { errorBody, validationError } from '../../shared/reward/errors.ts';
 import {
@@ -165,15 +165,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.openapi(codeRunRoute, async (c) => {
     const { runner } = options;
     if (!runner) throw new HTTPException(501, { message: 'this runtime has no code sandboxes' });
-    const req = c.req.valid('json');
-    const limits = {
-      ...DEFAULT_RUN_LIMITS,
-      wallMs: Math.round((req.timeLimitS ?? DEFAULT_RUN_LIMITS.wallMs / 1000) * 1000),
-      memoryMb: req.memoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
-    };
-    const results = [];
-    for (const stdin of req.inputs) results.push(await runner.run(req.language, req.program, stdin, limits));
-    return c.json({ results }, 200);
+    const outcome = await runInputs(runner.run, c.req.valid('json'));
+    if ('error' in outcome) return c.json(errorBody('VALIDATION_ERROR', outcome.error, 'inputs'), 400);
+    return c.json(outcome, 200);
   });
 
   if (options.evals) registerEvalRoutes(app, options.evals);

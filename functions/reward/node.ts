@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { CodeLimitsError, serverCodeLimits } from '../../shared/code/limits.ts';
 import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { createEvalService, type EvalService } from '../../shared/eval/service.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
@@ -59,6 +60,7 @@ export interface RunningServer {
 }
 
 export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  serverCodeLimits(); // a bad GRADUS_CODE_MAX_* stops the start, rather than failing every code item later
   const defaults = options.scorer ? undefined : createNodeScorer({ poolSize: options.poolSize });
   const scorer = options.scorer ?? (defaults as { scorer: RewardScorer }).scorer;
   const runner = options.runner ?? defaults?.runner;
@@ -141,5 +143,8 @@ if (import.meta.main) {
     console.error(`PORT must be a port number, got "${process.env.PORT}"`);
     process.exit(2);
   }
-  await runServer({ port, host: process.env.HOST });
+  await runServer({ port, host: process.env.HOST }).catch((err: unknown) => {
+    console.error(err instanceof CodeLimitsError ? err.message : err);
+    process.exit(2);
+  });
 }

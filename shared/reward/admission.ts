@@ -1,5 +1,8 @@
 import { QueueFullError } from '../code/sandbox-pool.ts';
 
+/** The longest the admitted work may still need for a new batch to be let in (seconds). */
+export const DEFAULT_MAX_WAIT_S = 30;
+
 /** A batch let in: it holds `lanes` places until `release()`, and reports each item it finishes. */
 export interface Ticket {
   itemDone(ms: number): void;
@@ -19,16 +22,26 @@ export class Admission {
   #used = 0;
   #itemMs = 200;
 
-  /** `capacity`: lanes in flight at once over all batches; `sandboxes`: how many run in parallel. */
-  constructor(capacity: number, sandboxes: number) {
+  readonly #maxWaitS: number;
+
+  /**
+   * `capacity`: lanes in flight at once over all batches; `sandboxes`: how many run in parallel;
+   * `maxWaitS`: a batch is refused while the admitted ones still need longer than this, so a caller is told
+   * to come back rather than left waiting behind slow programs until its own timeout.
+   */
+  constructor(capacity: number, sandboxes: number, maxWaitS = DEFAULT_MAX_WAIT_S) {
     this.#capacity = Math.max(1, capacity);
     this.#sandboxes = Math.max(1, sandboxes);
+    this.#maxWaitS = Math.max(1, maxWaitS);
   }
 
   /** Lets a batch of `items` sandboxed items in with `lanes` of them in flight, or throws QueueFullError. */
   admit(lanes: number, items: number): Ticket {
     const want = Math.min(Math.max(1, lanes), this.#capacity);
-    if (this.#used + want > this.#capacity) throw new QueueFullError(this.retryAfterS());
+    const wait = this.retryAfterS();
+    if (this.#used + want > this.#capacity || (this.#used > 0 && wait > this.#maxWaitS)) {
+      throw new QueueFullError(wait);
+    }
     const entry = { lanes: want, itemsLeft: items };
     this.#active.add(entry);
     this.#used += want;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_CODE_LIMITS, MIN_RUN_MEMORY_MB } from '../code/limits.ts';
 import { checkItem } from './check-item.ts';
 import { MATH_GOLD } from './gold.ts';
 import { MathOptionsInput } from './options.ts';
@@ -147,9 +148,20 @@ export const CodeRunRequest = strictObject(
   {
     language: Language,
     program: z.string().max(1_000_000),
-    inputs: z.array(z.string()).min(1).max(64).default(['']).openapi({ description: 'One run per stdin.' }),
-    timeLimitS: z.number().positive().max(60).optional(),
-    memoryMb: z.number().int().min(16).max(4096).optional(),
+    inputs: z
+      .array(z.string())
+      .min(1)
+      .max(MAX_CODE_LIMITS.runInputs)
+      .default([''])
+      .openapi({
+        description: 'One run per stdin (the server may allow fewer: GRADUS_CODE_MAX_RUN_INPUTS).',
+      }),
+    timeLimitS: z
+      .number()
+      .positive()
+      .max(MAX_CODE_LIMITS.runWallMs / 1000)
+      .optional(),
+    memoryMb: z.number().int().min(MIN_RUN_MEMORY_MB).max(MAX_CODE_LIMITS.runMemoryMb).optional(),
   },
   'fields are',
 ).openapi('CodeRunRequest');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { MAX_CODE_LIMITS } from '../../shared/code/limits.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardResult } from '../../shared/reward/schema.ts';
 
@@ -104,6 +105,18 @@ describe('POST /v1/code/run', () => {
     };
     expect(results.map((r) => r.stdout)).toEqual(['cba\n', 'zyx\n']);
     expect(results.map((r) => r.exitCode)).toEqual([3, 3]);
+  });
+
+  it.each([
+    ['inputs', { inputs: Array(MAX_CODE_LIMITS.runInputs + 1).fill('') }],
+    ['timeLimitS', { timeLimitS: MAX_CODE_LIMITS.runWallMs / 1000 + 1 }],
+    ['memoryMb', { memoryMb: MAX_CODE_LIMITS.runMemoryMb + 1 }],
+  ])('refuses a /v1/code/run over the server ceiling on %s with 400 and its path', async (field, over) => {
+    const res = await post('/v1/code/run', { language: 'python', program: 'print(1)', ...over });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; path?: string } };
+    expect(error.code).toBe('VALIDATION_ERROR');
+    expect(error.path).toBe(field);
   });
 
   it('answers 429 with Retry-After when the sandbox queue is full, and keeps serving', async () => {

@@ -23,6 +23,19 @@ describe('Admission', () => {
     wide.release();
   });
 
+  it('refuses a batch while the admitted work needs longer than the longest wait, though lanes are free', () => {
+    const admission = new Admission(100, 1, 12);
+    const slow = admission.admit(1, 5);
+    slow.itemDone(30_000); // the average moves to ~3.2 s per item; 4 items left: ~12.7 s
+    expect(() => admission.admit(1, 1)).toThrow(QueueFullError);
+    slow.itemDone(30_000);
+    slow.itemDone(30_000);
+    slow.itemDone(30_000); // 1 item left at ~10.4 s
+    admission.admit(1, 1).release();
+    slow.release();
+    admission.admit(1, 1).release(); // nothing admitted: always let in
+  });
+
   it('says in Retry-After how long the admitted items still need', () => {
     const admission = new Admission(100, 2);
     const ticket = admission.admit(8, 100);
