@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
+import { dataPath } from '../scripts/data-dir.ts';
 import { createPool } from '../shared/reward/pool.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
 import { fmt, fmtRate } from './stats.ts';
@@ -49,7 +50,6 @@ const RESPONSES_PER_PROMPT = 16;
 const REPS = 5;
 const DURATION_S = 10;
 const CONNECTIONS = 64;
-const MATH500 = new URL('../../shared/data/benchmarks/math500.jsonl', import.meta.url);
 const REPO = new URL('..', import.meta.url);
 
 interface Problem {
@@ -65,7 +65,7 @@ interface Group {
 }
 
 function grpoBatch(): Group[] {
-  const problems = readFileSync(MATH500, 'utf8')
+  const problems = readFileSync(dataPath('benchmarks/math500.jsonl'), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Problem)

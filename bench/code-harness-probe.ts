@@ -5,6 +5,7 @@
  * `npx node bench/code-harness-probe.ts`; reports wall and CPU (process.cpuUsage: every thread) per test.
  */
 import { readFileSync } from 'node:fs';
+import { dataPath } from '../scripts/data-dir.ts';
 import {
   buildRecordRun,
   buildReplayRun,
@@ -19,7 +20,7 @@ import type { ScriptCase } from '../shared/code/tests/types.ts';
 import { DEFAULT_RUN_LIMITS } from '../shared/code/types.ts';
 
 const N = Number(process.env.PROBE_N ?? 100);
-const rows = readFileSync(new URL('../../shared/data/code/mbpp.jsonl', import.meta.url), 'utf8')
+const rows = readFileSync(dataPath('code/mbpp.jsonl'), 'utf8')
   .split('\n')
   .filter((l) => l.trim())
   .slice(0, N)

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { dataPath } from '../scripts/data-dir.ts';
 import { BENCHMARKS, loadProblems, type Problem } from '../shared/eval/benchmarks.ts';
 import type { RolloutRow } from '../shared/eval/generate/schema.ts';
 import { computeMetrics, mulberry32 } from '../shared/eval/metrics.ts';
@@ -14,7 +14,6 @@ import { createNodeScorer } from '../shared/reward/node-scorer.ts';
 
 const K = 16;
 const TARGET_S = 5;
-const DATA = fileURLToPath(new URL('../../shared/data/benchmarks/math500.jsonl', import.meta.url));
 const benchmark = BENCHMARKS.math500 as NonNullable<typeof BENCHMARKS.math500>;
 
 const STEPS = [
@@ -81,7 +80,7 @@ print(json.dumps({'s': time.perf_counter() - t0, 'correct': correct}))
 }
 
 async function main(): Promise<void> {
-  const problems = await loadProblems(benchmark, DATA);
+  const problems = await loadProblems(benchmark, dataPath('benchmarks/math500.jsonl'));
   const rows = responses(problems);
   const chars = rows.reduce((n, r) => n + r.response.length, 0);
   console.log('# gradus eval scoring benchmark\n');

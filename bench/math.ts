@@ -1,6 +1,6 @@
 /**
  * Math verifier benchmark (`npm run bench:math`): throughput, latency and agreement of verifyMath on the
- * MATH-500 self-pairs and Math-Verify's 270 comparison cases (../shared/data/math), next to baselines
+ * MATH-500 self-pairs and Math-Verify's 270 comparison cases (the math data set, see README "Data"), next to baselines
  * measured in the same run, printed as markdown.
  *
  * - 1 core: an in-process loop calling verifyMath, after an untimed warm-up pass; repeated for >= 1 s.
@@ -10,7 +10,7 @@
  * - baselines: (a) a naive compute-engine grader, in process; (b) a naive Python sympy grader, when
  *   python3 has sympy. Math-Verify itself cannot be installed offline: its published figures are printed
  *   as recorded, not measured.
- * - the largest per-item time over every item of every file in ../shared/data/math (the issue allows 1 s).
+ * - the largest per-item time over every item of every file of the math data set (the issue allows 1 s).
  */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
@@ -128,7 +128,7 @@ async function ceBaseline(pairs: LabelledPair[]) {
   return { perSecond: t.perSecond, agreed: countAgreed(pairs, correct), lat: latency(ms) };
 }
 
-/** Every item of every file in ../shared/data/math, with the options it is labelled under. */
+/** Every item of every file of the math data set, with the options it is labelled under. */
 function everyItem(): LabelledPair[] {
   const stringRows: LabelledPair[] = mathVerifyStringRows().map((r) => ({
     file: 'mathverify_cases.jsonl',

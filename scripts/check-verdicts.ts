@@ -1,8 +1,8 @@
 /**
  * npm run check:verdicts [-- --only math|code] [--update]
  *
- * Scores every labelled item of ../shared/data (math: ./verdicts/math.ts, seconds; code: the canonical
- * and wrong solutions through the sandboxes, ./verdicts/code.ts, minutes) and compares each verdict
+ * Scores every labelled item of the data sets that ./data-dir.ts finds (math: ./verdicts/math.ts, seconds;
+ * code: the canonical and wrong solutions through the sandboxes, ./verdicts/code.ts, minutes) and compares each verdict
  * (status, correct, extracted) with the committed snapshot in test/fixtures/verdicts/. Every change is
  * printed item by item and the exit code is 1, so a change of extraction or comparison is seen and
  * chosen; `--update` writes the new verdicts as the snapshot instead.

@@ -1,5 +1,5 @@
 /**
- * The code part of the verdict drift check: the reference solution of every problem in ../shared/data/code
+ * The code part of the verdict drift check: the reference solution of every problem in the code data set
  * and every wrong solution of stdin_wrong_solutions.jsonl, scored by scoreCode through the real sandboxes
  * with the default options (the cases of test/code/canonical.test.ts, which holds the reasons for its
  * exceptions and time-limit overrides; here every verdict is only recorded). Takes minutes.

@@ -1,11 +1,8 @@
-/** Where the shared data lies (../shared/data next to the repo), and the line to print when it does not. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** Whether the labelled data (math/ and code/, found by ../data-dir.ts) is there, and the line to print when not. */
+import { findData, missingDataLine } from '../data-dir.ts';
 
-export const DATA_DIR = new URL('../../../shared/data/', import.meta.url);
+const NEEDED = ['math', 'code'];
 
-export const MISSING_DATA =
-  `no ${fileURLToPath(DATA_DIR)}: the labelled data is kept next to the repo (see ../shared/data/README.md); ` +
-  'put it there to check verdicts';
+export const MISSING_DATA = `${missingDataLine(NEEDED.filter((rel) => findData(rel) === undefined))}; needed to check verdicts`;
 
-export const hasData = () => existsSync(new URL('math/', DATA_DIR)) && existsSync(new URL('code/', DATA_DIR));
+export const hasData = () => NEEDED.every((rel) => findData(rel) !== undefined);

@@ -1,11 +1,9 @@
 /**
- * The math part of the verdict drift check: every labelled item of ../shared/data/math (Math-Verify's
+ * The math part of the verdict drift check: every labelled item of the math data set (Math-Verify's
  * cases with their test's options, the probe pairs, the MATH-500 self-pairs) and every benchmark gold of
- * ../shared/data/benchmarks boxed back as the response (and the next problem's gold, a wrong answer),
+ * the benchmark data set boxed back as the response (and the next problem's gold, a wrong answer),
  * scored by verifyMath.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { BENCHMARKS, loadProblems } from '../../shared/eval/benchmarks.ts';
 import type { MathOptions } from '../../shared/math/types.ts';
 import { verifyMath } from '../../shared/math/verify.ts';
@@ -18,7 +16,7 @@ import {
   mathVerifyStringRows,
   probePairs,
 } from '../../test/math/cases.ts';
-import { DATA_DIR } from './data.ts';
+import { findData } from '../data-dir.ts';
 import type { VerdictLine } from './snapshot.ts';
 
 function score(key: string, response: string, gold: string, options: Partial<MathOptions> = {}): VerdictLine {
@@ -46,9 +44,9 @@ async function benchmarkLines(): Promise<VerdictLine[]> {
   const lines: VerdictLine[] = [];
   for (const b of Object.values(BENCHMARKS)) {
     if (b.task !== 'math') continue;
-    const file = new URL(`benchmarks/${b.fileName}`, DATA_DIR);
-    if (!existsSync(file)) continue;
-    const problems = await loadProblems(b, fileURLToPath(file));
+    const file = findData(`benchmarks/${b.fileName}`);
+    if (file === undefined) continue;
+    const problems = await loadProblems(b, file);
     const golds = problems.map(
       (p) => (Array.isArray(p.groundTruth) ? p.groundTruth : [p.groundTruth]) as string[],
     );

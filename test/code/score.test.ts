@@ -3,6 +3,7 @@ import { RECORD_OUTPUT_BYTES } from '../../shared/code/harness/index.ts';
 import { type CodeRunner, scoreCode, selectTests } from '../../shared/code/score.ts';
 import type { TestCase } from '../../shared/code/tests/types.ts';
 import type { Language, RunLimits, RunResult } from '../../shared/code/types.ts';
+import { needData } from '../helpers/data.ts';
 import { type Row, readRows } from './data.ts';
 import { nativePythonRunner } from './native-python.ts';
 
@@ -194,9 +195,15 @@ describe('scoreCode with a fake runner', () => {
   });
 });
 
+const CODE = needData(
+  'the native-python scoring of code data rows (stdin solutions, HumanEval, MBPP)',
+  'code',
+);
+
 describe('scoreCode through native python3', () => {
-  const solutions = readRows('stdin_solutions.jsonl');
-  const wrong = readRows('stdin_wrong_solutions.jsonl');
+  // Read at collection, to name the cases; without the data there are none.
+  const solutions = CODE.has() ? readRows('stdin_solutions.jsonl') : [];
+  const wrong = CODE.has() ? readRows('stdin_wrong_solutions.jsonl') : [];
   const tests = (row: Row) => (readRows(`${row.source as string}.jsonl`)[row.line as number] as Row).tests;
   const few = (row: Row) => {
     const t = tests(row) as { inputs?: unknown[] } | unknown[];
@@ -230,20 +237,23 @@ describe('scoreCode through native python3', () => {
     expect(v.score).toBeLessThan(1);
   });
 
-  it.concurrent('HumanEval: canonical completion in a fence scores 1, an always-equal hack 0', async () => {
-    const row = readRows('humaneval.jsonl')[2] as Row;
-    const good = await scoreCode(
-      { response: py(`${row.prompt}${row.canonical_solution}`), ground_truth: row },
-      nativePythonRunner,
-    );
-    expect(good).toMatchObject({ score: 1, correct: true });
-    const hack = `class X:\n    __eq__ = __lt__ = lambda *a: True\n    __sub__ = __abs__ = lambda *a: X()\ndef ${row.entry_point}(*a):\n    return X()`;
-    const bad = await scoreCode({ response: py(hack), ground_truth: row }, nativePythonRunner);
-    expect(bad).toMatchObject({ score: 0, correct: false, status: 'ok' });
-    expect(bad.tests[0]?.reason).toMatch(/runtime error: gradus: the test failed: TypeError/);
-  });
+  it.skipIf(!CODE.has()).concurrent(
+    'HumanEval: canonical completion in a fence scores 1, an always-equal hack 0',
+    async () => {
+      const row = readRows('humaneval.jsonl')[2] as Row;
+      const good = await scoreCode(
+        { response: py(`${row.prompt}${row.canonical_solution}`), ground_truth: row },
+        nativePythonRunner,
+      );
+      expect(good).toMatchObject({ score: 1, correct: true });
+      const hack = `class X:\n    __eq__ = __lt__ = lambda *a: True\n    __sub__ = __abs__ = lambda *a: X()\ndef ${row.entry_point}(*a):\n    return X()`;
+      const bad = await scoreCode({ response: py(hack), ground_truth: row }, nativePythonRunner);
+      expect(bad).toMatchObject({ score: 0, correct: false, status: 'ok' });
+      expect(bad.tests[0]?.reason).toMatch(/runtime error: gradus: the test failed: TypeError/);
+    },
+  );
 
-  it.concurrent('MBPP: a solution right on one assert of three scores 1/3', async () => {
+  it.skipIf(!CODE.has()).concurrent('MBPP: a solution right on one assert of three scores 1/3', async () => {
     const row = readRows('mbpp.jsonl').find((r) => r.task_id === 126) as Row;
     const v = await scoreCode(
       { response: py('def sum(a, b):\n    return 6'), ground_truth: row },

@@ -4,6 +4,7 @@ import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
 import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/tests/json.ts';
 import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestCase, TestSuite, TestsError } from '../../shared/code/tests/types.ts';
+import { needData } from '../helpers/data.ts';
 import { type Row, readRows } from './data.ts';
 
 function suiteOf(gt: unknown): TestSuite {
@@ -36,7 +37,9 @@ const FILES: Array<{ file: string; gt: (row: Row) => unknown; rows: number; case
     { file: 'apps_format_sample.jsonl', gt: (r) => r, rows: 10, cases: { stdio: 46 } },
   ];
 
-describe('every row of the code data parses', () => {
+const CODE = needData('the parsing of every row of the code data', 'code');
+
+describe.skipIf(!CODE.has())('every row of the code data parses', () => {
   for (const { file, gt, rows, cases } of FILES) {
     it(`${file}: ${rows} rows, ${JSON.stringify(cases)}`, () => {
       const data = readRows(file);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataPath } from '../../scripts/data-dir.ts';
 import {
   readRecords,
   toVerlParquetRow,
@@ -13,6 +14,7 @@ import { type PassRateRow, scoreRollouts } from '../../shared/curriculum/passrat
 import { loadGolds } from '../../shared/curriculum/passrates-gold.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
+import { needData } from '../helpers/data.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 
 let dir: string;
@@ -158,8 +160,9 @@ describe('scoreRollouts', () => {
   });
 });
 
-describe('on real data: MATH-500 and its self-pairs', () => {
-  const data = join(import.meta.dirname, '../../../shared/data');
+const DATA = needData('the pass rates of MATH-500 self-pairs', 'benchmarks', 'math');
+
+describe.skipIf(!DATA.has())('on real data: MATH-500 and its self-pairs', () => {
   const jsonlFile = async (path: string) =>
     (await readFile(path, 'utf8'))
       .split('\n')
@@ -167,7 +170,7 @@ describe('on real data: MATH-500 and its self-pairs', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('joins every gold through a nested-column Parquet dataset and agrees with the labels', async () => {
-    const math500 = await jsonlFile(join(data, 'benchmarks/math500.jsonl'));
+    const math500 = await jsonlFile(dataPath('benchmarks/math500.jsonl'));
     const problems: VerlDatasetRow[] = math500.map((row) => ({
       data_source: 'HuggingFaceH4/MATH-500',
       prompt: [{ role: 'user', content: String(row.problem) }],
@@ -182,7 +185,7 @@ describe('on real data: MATH-500 and its self-pairs', () => {
     });
 
     // Each self-pair is a response to its problem; the label says whether it is right.
-    const pairs = await jsonlFile(join(data, 'math/math500_selfpairs.jsonl'));
+    const pairs = await jsonlFile(dataPath('math/math500_selfpairs.jsonl'));
     const input = join(dir, 'selfpairs-rollouts.jsonl');
     await writeRecords(
       input,

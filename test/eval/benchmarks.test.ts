@@ -3,16 +3,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataPath } from '../../scripts/data-dir.ts';
 import { BENCHMARKS, findBenchmark, loadProblems, renderPrompt } from '../../shared/eval/benchmarks.ts';
 import { scoreSamples } from '../../shared/eval/score.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { inlineScorer } from '../../shared/reward/score.ts';
+import { needData } from '../helpers/data.ts';
 import { BENCHMARK_DIR } from './fixture.ts';
 
-const CODE_DIR = fileURLToPath(new URL('../../../shared/data/code', import.meta.url));
+const DATA = needData('the benchmark registry tests over the benchmark and code files', 'benchmarks', 'code');
+const noBenchmarks = !DATA.has('benchmarks');
+const noCode = !DATA.has('code');
 let dir: string;
 
 beforeAll(async () => {
@@ -39,7 +42,7 @@ const rows = (problems: { id: string }[], responses: string[]) =>
   }));
 
 describe('benchmark registry', () => {
-  it.each([
+  it.skipIf(noBenchmarks).each([
     ['aime24', 30],
     ['aime25', 30],
     ['amc23', 40],
@@ -73,43 +76,51 @@ describe('benchmark registry', () => {
     );
   });
 
-  it('keeps MATH-500 subject and level for the breakdown', async () => {
+  it.skipIf(noBenchmarks)('keeps MATH-500 subject and level for the breakdown', async () => {
     const [first] = await loadProblems(bench('math500'), join(BENCHMARK_DIR, 'math500.jsonl'));
     expect(first).toMatchObject({ id: 'test/precalculus/807.json', subject: 'Precalculus', level: '2' });
   });
 
-  it('HumanEval and MBPP canonical programs pass their tests in the sandboxes; a wrong one fails', async () => {
-    const { scorer } = createNodeScorer({ poolSize: 1 });
-    try {
-      for (const [name, file, programOf] of [
-        ['humaneval', 'humaneval.jsonl', (r: Record<string, string>) => `${r.prompt}${r.canonical_solution}`],
-        ['mbpp', 'mbpp.jsonl', (r: Record<string, string>) => `${r.code}`],
-      ] as const) {
-        const raw = (await readFile(join(CODE_DIR, file), 'utf8'))
-          .split('\n')
-          .filter(Boolean)
-          .slice(0, 3)
-          .map((l) => JSON.parse(l));
-        await writeFile(join(dir, file), raw.map((r) => JSON.stringify(r)).join('\n'));
-        const problems = await loadProblems(bench(name), join(dir, file));
-        const responses = raw.map((r) => `Here it is:\n\`\`\`python\n${programOf(r)}\n\`\`\``);
-        responses[2] = '```python\ndef nothing():\n    return None\n```';
-        const scored = await scoreSamples(bench(name), problems, rows(problems, responses), scorer);
-        expect(scored.map((s) => s.correct)).toEqual([true, true, false]);
+  it.skipIf(noCode)(
+    'HumanEval and MBPP canonical programs pass their tests in the sandboxes; a wrong one fails',
+    async () => {
+      const { scorer } = createNodeScorer({ poolSize: 1 });
+      try {
+        for (const [name, file, programOf] of [
+          [
+            'humaneval',
+            'humaneval.jsonl',
+            (r: Record<string, string>) => `${r.prompt}${r.canonical_solution}`,
+          ],
+          ['mbpp', 'mbpp.jsonl', (r: Record<string, string>) => `${r.code}`],
+        ] as const) {
+          const raw = (await readFile(dataPath(`code/${file}`), 'utf8'))
+            .split('\n')
+            .filter(Boolean)
+            .slice(0, 3)
+            .map((l) => JSON.parse(l));
+          await writeFile(join(dir, file), raw.map((r) => JSON.stringify(r)).join('\n'));
+          const problems = await loadProblems(bench(name), join(dir, file));
+          const responses = raw.map((r) => `Here it is:\n\`\`\`python\n${programOf(r)}\n\`\`\``);
+          responses[2] = '```python\ndef nothing():\n    return None\n```';
+          const scored = await scoreSamples(bench(name), problems, rows(problems, responses), scorer);
+          expect(scored.map((s) => s.correct)).toEqual([true, true, false]);
+        }
+      } finally {
+        await scorer.close();
       }
-    } finally {
-      await scorer.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
-  it('LiveCodeBench rows carry their public and private tests', async () => {
-    const problems = await loadProblems(bench('lcb'), join(CODE_DIR, 'lcb_format_sample.jsonl'));
+  it.skipIf(noCode)('LiveCodeBench rows carry their public and private tests', async () => {
+    const problems = await loadProblems(bench('lcb'), dataPath('code/lcb_format_sample.jsonl'));
     expect(problems).toHaveLength(10);
     expect(problems[0]?.groundTruth).toHaveProperty('public_test_cases');
     expect(problems[0]?.groundTruth).toHaveProperty('private_test_cases');
   });
 
-  it('loads Parquet files and http(s) URLs', async () => {
+  it.skipIf(noBenchmarks)('loads Parquet files and http(s) URLs', async () => {
     const text = await readFile(join(BENCHMARK_DIR, 'aime24.jsonl'), 'utf8');
     const raw = text
       .split('\n')

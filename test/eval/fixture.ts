@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { dataPath, dataRoots, findData } from '../../scripts/data-dir.ts';
 import type { CannedAnswer } from './stand-in-server.ts';
 
-export const BENCHMARK_DIR = fileURLToPath(new URL('../../../shared/data/benchmarks', import.meta.url));
+/** The public benchmark files; where they are missing, the tests that use them skip (test/helpers/data.ts). */
+export const BENCHMARK_DIR = findData('benchmarks') ?? join(dataRoots()[0] as string, 'benchmarks');
 
 /** A problem as read by the test itself (raw JSON, not through the code under test). */
 export interface RawProblem {
@@ -15,7 +17,9 @@ export interface RawProblem {
 }
 
 export function readRawProblems(file: 'aime24' | 'math500'): RawProblem[] {
-  const lines = readFileSync(`${BENCHMARK_DIR}/${file}.jsonl`, 'utf8').split('\n').filter(Boolean);
+  const lines = readFileSync(dataPath(`benchmarks/${file}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   return lines.map((line, index) => {
     const row = JSON.parse(line);
     return file === 'aime24'

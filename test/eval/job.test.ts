@@ -8,6 +8,7 @@ import { withoutKey } from '../../shared/eval/service.ts';
 import { evalKeys } from '../../shared/eval/status.ts';
 import { inlineScorer } from '../../shared/reward/score.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
+import { needData } from '../helpers/data.ts';
 import { BENCHMARK_DIR, readRawProblems, responder } from './fixture.ts';
 import { startSourceServer } from './source-server.ts';
 import { startStandIn } from './stand-in-server.ts';
@@ -41,7 +42,9 @@ async function runAsJob(plan: Record<string, unknown>, env: NodeJS.ProcessEnv) {
 
 const model = () => ({ baseUrl: standIn.url, model: 'stand-in-model', apiKey: 'sk-caller' });
 
-describe('an eval job (gradus eval job) runs a stored plan', () => {
+const BENCHMARKS = needData('eval jobs over AIME24', 'benchmarks');
+
+describe.skipIf(!BENCHMARKS.has())('an eval job (gradus eval job) runs a stored plan', () => {
   it('takes the endpoint key from GRADUS_EVAL_API_KEY, since the stored plan has none', async () => {
     const { state } = await runAsJob(
       { benchmarks: [{ name: 'aime24' }], model: model(), k: 1, limit: 2 },

@@ -8,6 +8,7 @@ import { htmlReport } from '../../shared/eval/report/html.ts';
 import type { EvalResults } from '../../shared/eval/results.ts';
 import { runEval } from '../../shared/eval/run.ts';
 import { inlineScorer } from '../../shared/reward/score.ts';
+import { needData } from '../helpers/data.ts';
 import { answerFor, BENCHMARK_DIR, readRawProblems } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -52,7 +53,9 @@ async function evaluate(label: string, offset: number): Promise<EvalResults> {
   );
 }
 
-describe('the HTML report in headless Chromium', () => {
+const BENCHMARKS = needData('the HTML report of AIME24 and MATH-500 results', 'benchmarks');
+
+describe.skipIf(!BENCHMARKS.has())('the HTML report in headless Chromium', () => {
   it('renders the table and the accuracy chart, offline, for one run and for a comparison', async () => {
     const results = [await evaluate('step-100', 0), await evaluate('step-200', 3)];
     const pages = {

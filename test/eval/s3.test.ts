@@ -6,11 +6,13 @@ import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
 import { createEvalService } from '../../shared/eval/service.ts';
 import type { EvalStatus } from '../../shared/eval/status.ts';
 import { inlineScorer } from '../../shared/reward/score.ts';
+import { needData } from '../helpers/data.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { answerFor, BENCHMARK_DIR, kindOf, readRawProblems } from './fixture.ts';
 import { average } from './independent.ts';
 
-const aime = readRawProblems('aime24');
+const BENCHMARKS = needData('evaluation of AIME24 on S3', 'benchmarks');
+const aime = BENCHMARKS.has() ? readRawProblems('aime24') : [];
 let s3: LocalS3;
 
 beforeAll(async () => {
@@ -30,7 +32,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-describe('evaluation on S3', () => {
+describe.skipIf(!BENCHMARKS.has())('evaluation on S3', () => {
   it('loads a benchmark from s3://', async () => {
     const benchmark = findBenchmark('aime24');
     if (!benchmark) throw new Error('no aime24');

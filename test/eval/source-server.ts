@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { findData } from '../../scripts/data-dir.ts';
 import { hostileParquet } from '../curriculum/hostile-parquet.ts';
-import { BENCHMARK_DIR } from './fixture.ts';
 
 /**
  * A local file server for http(s) sources, hostile ones included:
- *   /<any>/aime24.jsonl      the AIME 2024 benchmark file
+ *   /<any>/aime24.jsonl      the AIME 2024 benchmark file (404 without the public data sets)
  *   /<any>/hostile.parquet   ~100 bytes whose one row group claims 60M rows (a heap-exhausting read)
  *   /<any>/endless.jsonl     JSONL lines without end and without a content-length
  *   /<any>/redirect?to=URL   a redirect (302, or ?status=) to URL, a path on this server or another URL
@@ -19,7 +19,8 @@ export async function startSourceServer(): Promise<{
   endlessBytesSent(): number;
   close(): Promise<void>;
 }> {
-  const aime = await readFile(join(BENCHMARK_DIR, 'aime24.jsonl'));
+  const aimeFile = findData(join('benchmarks', 'aime24.jsonl'));
+  const aime = aimeFile === undefined ? undefined : await readFile(aimeFile);
   const hostile = hostileParquet(60_000_000);
   let endlessSent = 0;
   const server = createServer((req, res) => {
@@ -34,7 +35,7 @@ export async function startSourceServer(): Promise<{
       res.writeHead(302, { location: url.pathname });
       return res.end();
     }
-    if (name === 'aime24.jsonl') return res.end(aime);
+    if (name === 'aime24.jsonl' && aime) return res.end(aime);
     if (name === 'hostile.parquet') return res.end(hostile);
     if (name === 'endless.jsonl') {
       const line = Buffer.from(`${JSON.stringify({ id: 'x', problem: 'p'.repeat(1000), answer: '1' })}\n`);

@@ -13,8 +13,14 @@ import { BENCHMARK_DIR, kindOf, readRawProblems, responder } from '../eval/fixtu
 import { average } from '../eval/independent.ts';
 import { startSourceServer } from '../eval/source-server.ts';
 import { startStandIn } from '../eval/stand-in-server.ts';
+import { needData } from '../helpers/data.ts';
 
-const aime = readRawProblems('aime24');
+const BENCHMARKS = needData(
+  'the evaluations of AIME24 through the API (the refusals still run)',
+  'benchmarks',
+);
+const noBenchmarks = !BENCHMARKS.has();
+const aime = noBenchmarks ? [] : readRawProblems('aime24');
 const K = 2;
 const expectedAvg = average(
   aime.map(
@@ -90,34 +96,37 @@ const post = (body: unknown, base = api) =>
   });
 
 describe('POST /v1/eval and GET /v1/eval/{id} through npm start', () => {
-  it('runs an evaluation in the server and reports progress, metrics and the stored files', async () => {
-    const res = await post({
-      benchmarks: [{ name: 'aime24' }],
-      model: { baseUrl: standIn.url, model: 'stand-in-model' },
-      k: K,
-    });
-    expect(res.status).toBe(202);
-    const started = (await res.json()) as EvalStatus;
-    expect(started.id).toMatch(/^ev-/);
-    expect(started.mode).toBe('in-process');
-    expect(['queued', 'running']).toContain(started.state);
-    expect(started.progress.map((p) => p.benchmark)).toEqual(['aime24']);
+  it.skipIf(noBenchmarks)(
+    'runs an evaluation in the server and reports progress, metrics and the stored files',
+    async () => {
+      const res = await post({
+        benchmarks: [{ name: 'aime24' }],
+        model: { baseUrl: standIn.url, model: 'stand-in-model' },
+        k: K,
+      });
+      expect(res.status).toBe(202);
+      const started = (await res.json()) as EvalStatus;
+      expect(started.id).toMatch(/^ev-/);
+      expect(started.mode).toBe('in-process');
+      expect(['queued', 'running']).toContain(started.state);
+      expect(started.progress.map((p) => p.benchmark)).toEqual(['aime24']);
 
-    const done = await poll(
-      async () => (await fetch(`${api}/v1/eval/${started.id}`)).json() as Promise<EvalStatus>,
-    );
-    expect(done.error).toBeUndefined();
-    expect(done.state).toBe('succeeded');
-    expect(done.progress).toEqual([
-      { benchmark: 'aime24', phase: 'done', done: aime.length * K, total: aime.length * K },
-    ]);
-    expect(done.summary?.[0]?.metrics.avg).toBeCloseTo(expectedAvg, 12);
-    const resultsFile = join(dir, 'store', 'evals', started.id, 'results.json');
-    expect(done.files?.results).toBe(`file://${resultsFile}`);
-    const results = JSON.parse(await readFile(resultsFile, 'utf8'));
-    expect(results.benchmarks[0].samples).toHaveLength(aime.length * K);
-    await access(join(dir, 'store', 'evals', started.id, 'report.html'));
-  });
+      const done = await poll(
+        async () => (await fetch(`${api}/v1/eval/${started.id}`)).json() as Promise<EvalStatus>,
+      );
+      expect(done.error).toBeUndefined();
+      expect(done.state).toBe('succeeded');
+      expect(done.progress).toEqual([
+        { benchmark: 'aime24', phase: 'done', done: aime.length * K, total: aime.length * K },
+      ]);
+      expect(done.summary?.[0]?.metrics.avg).toBeCloseTo(expectedAvg, 12);
+      const resultsFile = join(dir, 'store', 'evals', started.id, 'results.json');
+      expect(done.files?.results).toBe(`file://${resultsFile}`);
+      const results = JSON.parse(await readFile(resultsFile, 'utf8'));
+      expect(results.benchmarks[0].samples).toHaveLength(aime.length * K);
+      await access(join(dir, 'store', 'evals', started.id, 'report.html'));
+    },
+  );
 
   it('answers 400 naming the problem for a bad plan, and 404 for an unknown id', async () => {
     const unknown = await post({ benchmarks: [{ name: 'aime99' }], responses: '/dev/null' });
@@ -150,7 +159,7 @@ describe('POST /v1/eval and GET /v1/eval/{id} through npm start', () => {
   });
 });
 
-describe('large evaluations go to the job runner', () => {
+describe.skipIf(noBenchmarks)('large evaluations go to the job runner', () => {
   it('submits a job that runs `gradus eval job` and records its status and results in storage', async () => {
     const storage = new LocalStorage(join(dir, 'jobs-store'));
     const jobs = new LocalJobRunner({
@@ -231,7 +240,7 @@ describe('what a plan may reach through the API', () => {
     await refusal(await post({ benchmarks: [{ name: 'aime24' }], responses: source }), message);
   });
 
-  it('sends the API key to the endpoint but never writes it to storage', async () => {
+  it.skipIf(noBenchmarks)('sends the API key to the endpoint but never writes it to storage', async () => {
     const secret = 'sk-do-not-store-0123456789';
     const res = await post(plan(model(standIn.url, { apiKey: secret })));
     expect(res.status).toBe(202);
@@ -269,14 +278,17 @@ describe('what a plan may reach through the API', () => {
     });
     const responses = join(BENCHMARK_DIR, 'aime24.jsonl');
 
-    it('reads an allowed source, also through a redirect that stays inside the list', async () => {
-      const source = `${src.url}/public/redirect?to=/public/aime24.jsonl`;
-      const res = await post(
-        plan({ benchmarks: [{ name: 'aime24', source }], ...model(standIn.url) }),
-        open.url,
-      );
-      expect(res.status).toBe(202);
-    });
+    it.skipIf(noBenchmarks)(
+      'reads an allowed source, also through a redirect that stays inside the list',
+      async () => {
+        const source = `${src.url}/public/redirect?to=/public/aime24.jsonl`;
+        const res = await post(
+          plan({ benchmarks: [{ name: 'aime24', source }], ...model(standIn.url) }),
+          open.url,
+        );
+        expect(res.status).toBe(202);
+      },
+    );
 
     it('refuses a redirect out of the list, a body over the cap and a Parquet bomb with a 400, and lives on', async () => {
       const outside = `${src.url}/public/redirect?to=/private/aime24.jsonl`;

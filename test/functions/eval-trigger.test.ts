@@ -16,6 +16,7 @@ import { runKeys } from '../../shared/jobs/contract.ts';
 import { LocalJobRunner } from '../../shared/jobs/local.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 import { BENCHMARK_DIR, readRawProblems } from '../eval/fixture.ts';
+import { needData } from '../helpers/data.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { writeManifest, writeRunData } from '../jobs/run-fixture.ts';
 
@@ -263,7 +264,9 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('checkpoint evaluation end to end with the local job runner', () => {
+const BENCHMARKS = needData('the end-to-end checkpoint evaluation of AIME24', 'benchmarks');
+
+describe.skipIf(!BENCHMARKS.has())('checkpoint evaluation end to end with the local job runner', () => {
   it('the trigger submits `gradus eval job`, which serves the checkpoint and writes results under evals/<step>/', async () => {
     const { LocalStorage } = await import('../../shared/storage/local.ts');
     const dir = join(work, 'local-store');

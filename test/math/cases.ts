@@ -1,12 +1,11 @@
 /**
- * Loaders for the shared math regression data (../shared/data/math, next to the repo; see
- * ../shared/data/README.md) and the mapping of each Math-Verify test's configuration onto our options.
+ * Loaders for the math regression data (math/ of the public data sets, found by scripts/data-dir.ts; see
+ * README "Data") and the mapping of each Math-Verify test's configuration onto our options.
  * Used by the dataset tests and by `bench/math.ts`. The data is read in place, never copied.
  */
 import { readFileSync } from 'node:fs';
+import { dataPath } from '../../scripts/data-dir.ts';
 import type { ExtractionTarget, MathOptions } from '../../shared/math/types.ts';
-
-export const MATH_DATA_DIR = new URL('../../../shared/data/math/', import.meta.url);
 
 export type MathDataFile = 'mathverify_cases.jsonl' | 'probe_pairs.jsonl' | 'math500_selfpairs.jsonl';
 
@@ -35,7 +34,7 @@ export interface MathVerifyRow {
 }
 
 export function readJsonl<T>(file: MathDataFile): T[] {
-  const text = readFileSync(new URL(file, MATH_DATA_DIR), 'utf8');
+  const text = readFileSync(dataPath(`math/${file}`), 'utf8');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -1,5 +1,5 @@
 /**
- * Agreement of verifyMath with the labelled math data in ../shared/data/math (read in place).
+ * Agreement of verifyMath with the labelled math data set (math/, read in place; see README "Data").
  *
  * - mathverify_cases.jsonl: Math-Verify's own suite, each comparison replayed with its test's config;
  *   >= 98% agreement, and disagreements we take on purpose are listed in ./disagreements.ts.
@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MathVerdict } from '../../shared/math/types.ts';
 import { verifyMath } from '../../shared/math/verify.ts';
+import { needData } from '../helpers/data.ts';
 import {
   type LabelledPair,
   type MathDataFile,
@@ -20,6 +21,10 @@ import {
   truncate,
 } from './cases.ts';
 import { DOCUMENTED_DISAGREEMENTS, isDocumented } from './disagreements.ts';
+
+const MATH = needData('the agreement with the labelled math data', 'math');
+/** The rows, read at collection (they name the cases); none without the data, whose suites are skipped. */
+const ifData = <T>(load: () => T[]): T[] => (MATH.has() ? load() : []);
 
 interface Outcome {
   pair: LabelledPair;
@@ -76,34 +81,40 @@ function summarise(title: string, pairs: LabelledPair[]): Summary {
 const describeRow = (o: Outcome) =>
   `#${o.pair.index} ${truncate(o.pair.gold, 40)} | ${truncate(o.pair.pred, 60)}`;
 
-describe('mathverify_cases.jsonl: Math-Verify suite comparisons, each with its test config', () => {
-  const pairs = mathVerifyComparisons();
+describe.skipIf(!MATH.has())(
+  'mathverify_cases.jsonl: Math-Verify suite comparisons, each with its test config',
+  () => {
+    const pairs = ifData(mathVerifyComparisons);
 
-  it('holds the 270 gold/pred comparisons (232 true, 38 false)', () => {
-    expect(pairs).toHaveLength(270);
-    expect(pairs.filter((p) => p.expected)).toHaveLength(232);
-  });
+    it('holds the 270 gold/pred comparisons (232 true, 38 false)', () => {
+      expect(pairs).toHaveLength(270);
+      expect(pairs.filter((p) => p.expected)).toHaveLength(232);
+    });
 
-  it('agrees with >= 98% of the labels, undocumented disagreements within the 2% budget', () => {
-    const s = summarise('mathverify_cases (270 comparisons)', pairs);
-    expect(s.thrown.map(describeRow)).toEqual([]);
-    expect(s.agreed).toBeGreaterThanOrEqual(265); // 98% of 270
-    expect(s.undocumented.length).toBeLessThanOrEqual(5); // 2% of 270
-  });
-});
+    it('agrees with >= 98% of the labels, undocumented disagreements within the 2% budget', () => {
+      const s = summarise('mathverify_cases (270 comparisons)', pairs);
+      expect(s.thrown.map(describeRow)).toEqual([]);
+      expect(s.agreed).toBeGreaterThanOrEqual(265); // 98% of 270
+      expect(s.undocumented.length).toBeLessThanOrEqual(5); // 2% of 270
+    });
+  },
+);
 
-describe('mathverify_cases.jsonl: sympy_expr_eq precision rows (float_rounding → precision)', () => {
-  const rows = mathVerifyPrecisionRows();
+describe.skipIf(!MATH.has())(
+  'mathverify_cases.jsonl: sympy_expr_eq precision rows (float_rounding → precision)',
+  () => {
+    const rows = ifData(mathVerifyPrecisionRows);
 
-  it('holds 4 rows', () => expect(rows).toHaveLength(4));
+    it('holds 4 rows', () => expect(rows).toHaveLength(4));
 
-  it.each(rows.map((r) => [r.gold, r.pred, r.options.precision, r.expected, r] as const))(
-    'gold %s vs pred %s at precision %i → %s',
-    (_gold, _pred, _precision, expected, row) => {
-      expect(verifyMath(row.pred, row.gold, row.options).correct).toBe(expected);
-    },
-  );
-});
+    it.each(rows.map((r) => [r.gold, r.pred, r.options.precision, r.expected, r] as const))(
+      'gold %s vs pred %s at precision %i → %s',
+      (_gold, _pred, _precision, expected, row) => {
+        expect(verifyMath(row.pred, row.gold, row.options).correct).toBe(expected);
+      },
+    );
+  },
+);
 
 /*
  * Math-Verify's StringExtractionConfig rows only check which letter `parse` extracts from the pred; they
@@ -113,32 +124,35 @@ describe('mathverify_cases.jsonl: sympy_expr_eq precision rows (float_rounding �
  * matched). The row with gold null expects NO letter to be extracted ("No valid answer here"); we map it
  * to: whichever choice the gold is (each of the row's strings A..D), the verdict is false.
  */
-describe('mathverify_cases.jsonl: StringExtractionConfig rows (multiple-choice letters)', () => {
-  const rows = mathVerifyStringRows();
+describe.skipIf(!MATH.has())(
+  'mathverify_cases.jsonl: StringExtractionConfig rows (multiple-choice letters)',
+  () => {
+    const rows = ifData(mathVerifyStringRows);
 
-  it('holds 7 rows', () => expect(rows).toHaveLength(7));
+    it('holds 7 rows', () => expect(rows).toHaveLength(7));
 
-  it.each(rows.filter((r) => r.gold !== null).map((r) => [r.pred, r.gold, r] as const))(
-    '%s → letter %s is extracted and matches',
-    (pred, gold) => {
-      expect(verifyMath(String(pred), String(gold)).correct).toBe(true);
-    },
-  );
+    it.each(rows.filter((r) => r.gold !== null).map((r) => [r.pred, r.gold, r] as const))(
+      '%s → letter %s is extracted and matches',
+      (pred, gold) => {
+        expect(verifyMath(String(pred), String(gold)).correct).toBe(true);
+      },
+    );
 
-  it.each(rows.filter((r) => r.gold === null).map((r) => [r.pred, r] as const))(
-    '%s → no choice letter matches any gold',
-    (pred, row) => {
-      const config = row.config?.StringExtractionConfig as { strings?: string[] } | undefined;
-      const letters = config?.strings ?? ['A', 'B', 'C', 'D'];
-      for (const letter of letters) {
-        expect(verifyMath(String(pred), letter).correct, `gold ${letter}`).toBe(false);
-      }
-    },
-  );
-});
+    it.each(rows.filter((r) => r.gold === null).map((r) => [r.pred, r] as const))(
+      '%s → no choice letter matches any gold',
+      (pred, row) => {
+        const config = row.config?.StringExtractionConfig as { strings?: string[] } | undefined;
+        const letters = config?.strings ?? ['A', 'B', 'C', 'D'];
+        for (const letter of letters) {
+          expect(verifyMath(String(pred), letter).correct, `gold ${letter}`).toBe(false);
+        }
+      },
+    );
+  },
+);
 
-describe('probe_pairs.jsonl: 38 equivalence probes', () => {
-  const pairs = probePairs();
+describe.skipIf(!MATH.has())('probe_pairs.jsonl: 38 equivalence probes', () => {
+  const pairs = ifData(probePairs);
 
   it('holds 38 probes', () => expect(pairs).toHaveLength(38));
 
@@ -157,8 +171,8 @@ describe('probe_pairs.jsonl: 38 equivalence probes', () => {
   });
 });
 
-describe('math500_selfpairs.jsonl: 1000 MATH-500 self-pairs', () => {
-  const pairs = math500SelfPairs();
+describe.skipIf(!MATH.has())('math500_selfpairs.jsonl: 1000 MATH-500 self-pairs', () => {
+  const pairs = ifData(math500SelfPairs);
 
   it('holds 1000 pairs (502 true, 498 false)', () => {
     expect(pairs).toHaveLength(1000);
@@ -179,7 +193,7 @@ const PAIRS_BY_FILE: Record<MathDataFile, () => LabelledPair[]> = {
   'math500_selfpairs.jsonl': math500SelfPairs,
 };
 
-describe('documented disagreements (./disagreements.ts) still hold', () => {
+describe.skipIf(!MATH.has())('documented disagreements (./disagreements.ts) still hold', () => {
   it.each(
     DOCUMENTED_DISAGREEMENTS.map((d) => [d.file, d.match.gold, d.match.pred, d.ourVerdict, d] as const),
   )('%s: gold %s vs pred %s → we answer %s', (file, gold, pred, ourVerdict, d) => {

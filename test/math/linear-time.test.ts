@@ -5,19 +5,13 @@
  * Each input runs in a worker thread (a hang terminates it and fails the test instead of blocking
  * vitest) once as a warm-up, then timed: the best of three calls, as measured inside the worker, must
  * stay under a bound far below the budget (phrases and answers of honest length 20 ms, whole
- * responses of up to 256 KiB 200 ms). The items of ../shared/data/math must each take under 20 ms.
+ * responses of up to 256 KiB 200 ms). The items of the math data set must each take under 20 ms.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MathOptions, MathVerdict } from '../../shared/math/types.ts';
 import { verifyMath } from '../../shared/math/verify.ts';
-import {
-  type LabelledPair,
-  MATH_DATA_DIR,
-  math500SelfPairs,
-  mathVerifyComparisons,
-  probePairs,
-} from './cases.ts';
+import { needData } from '../helpers/data.ts';
+import { type LabelledPair, math500SelfPairs, mathVerifyComparisons, probePairs } from './cases.ts';
 import { IsolatedVerifier } from './isolated-verifier.ts';
 
 /** A call not back by then hung (the old code took from 1 s to minutes on these). */
@@ -175,22 +169,21 @@ describe('pathological inputs verify in linear time, with the right verdict', ()
   );
 });
 
-describe.skipIf(!existsSync(MATH_DATA_DIR))(
-  'every item of ../shared/data/math (clone it next to the repo)',
-  () => {
-    it(`verifies in under ${PHRASE_MS} ms (best of three, after a warm-up)`, () => {
-      const pairs: LabelledPair[] = [...mathVerifyComparisons(), ...probePairs(), ...math500SelfPairs()];
-      const time = (p: LabelledPair) => {
-        const t0 = performance.now();
-        verifyMath(p.pred, p.gold, p.options);
-        return performance.now() - t0;
-      };
-      for (const p of pairs) time(p);
-      const slow = pairs
-        .map((p) => ({ p, ms: Math.min(time(p), time(p), time(p)) }))
-        .filter((r) => r.ms >= PHRASE_MS)
-        .map((r) => `${r.p.file}#${r.p.index} ${r.ms.toFixed(1)} ms`);
-      expect(slow).toEqual([]);
-    });
-  },
-);
+const MATH = needData('the timing of every item of the math data', 'math');
+
+describe.skipIf(!MATH.has())('every item of the math data set', () => {
+  it(`verifies in under ${PHRASE_MS} ms (best of three, after a warm-up)`, () => {
+    const pairs: LabelledPair[] = [...mathVerifyComparisons(), ...probePairs(), ...math500SelfPairs()];
+    const time = (p: LabelledPair) => {
+      const t0 = performance.now();
+      verifyMath(p.pred, p.gold, p.options);
+      return performance.now() - t0;
+    };
+    for (const p of pairs) time(p);
+    const slow = pairs
+      .map((p) => ({ p, ms: Math.min(time(p), time(p), time(p)) }))
+      .filter((r) => r.ms >= PHRASE_MS)
+      .map((r) => `${r.p.file}#${r.p.index} ${r.ms.toFixed(1)} ms`);
+    expect(slow).toEqual([]);
+  });
+});

@@ -6,11 +6,13 @@
  * (the sandboxes take minutes).
  */
 import { describe, expect, it } from 'vitest';
-import { hasData, MISSING_DATA } from '../../scripts/verdicts/data.ts';
 import { mathVerdicts } from '../../scripts/verdicts/math.ts';
 import { drift, readSnapshot, snapshotFile } from '../../scripts/verdicts/snapshot.ts';
+import { needData } from '../helpers/data.ts';
 
-describe.skipIf(!hasData())('math verdicts against the snapshot', () => {
+const DATA = needData('the math verdicts against the snapshot', 'math', 'benchmarks');
+
+describe.skipIf(!DATA.has())('math verdicts against the snapshot', () => {
   it('no verdict drifted (status, correct, extracted of every labelled item)', async () => {
     const snapshot = readSnapshot(snapshotFile('math'));
     expect(snapshot.length).toBeGreaterThan(4000);
@@ -18,5 +20,3 @@ describe.skipIf(!hasData())('math verdicts against the snapshot', () => {
     expect(changes, 'if intended: npm run check:verdicts -- --only math --update').toEqual([]);
   });
 });
-
-if (!hasData()) console.log(`verdict drift test skipped: ${MISSING_DATA}`);
