@@ -36,19 +36,30 @@ export interface TreeSample {
   rssMb: number;
   /** Threads of the process and all its descendants. */
   threads: number;
-  processes: number;
+  processes: { pid: number; rssMb: number; threads: number; command: string }[];
+}
+
+function commandOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return argv.slice(1).join(' ').slice(0, 80);
+  } catch {
+    return '?';
+  }
 }
 
 /** Memory and threads of a server and its sandbox children together (Linux /proc), or null if it is gone. */
 export function sampleTree(pid: number): TreeSample | null {
   let rssKb = 0;
   let threads = 0;
-  let processes = 0;
+  const processes: TreeSample['processes'] = [];
   for (const p of tree(pid)) {
     try {
-      rssKb += statusField(p, 'VmRSS');
-      threads += statusField(p, 'Threads');
-      processes++;
+      const rss = statusField(p, 'VmRSS');
+      const t = statusField(p, 'Threads');
+      rssKb += rss;
+      threads += t;
+      processes.push({ pid: p, rssMb: rss / 1024, threads: t, command: commandOf(p) });
     } catch {
       if (p === pid) return null;
     }
