@@ -26,13 +26,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { type Row, readRows } from '../scripts/data/code-rows.ts';
+import { spawnRun as spawnWithin } from '../scripts/native-python.ts';
 import { compareStdout, DEFAULT_FLOAT_TOLERANCE } from '../shared/code/judge.ts';
 import { createNodeSandboxRunner } from '../shared/code/sandboxes.ts';
 import { type CodeItem, type CodeRunner, scoreCode } from '../shared/code/score.ts';
 import { parseGroundTruth } from '../shared/code/tests/parse.ts';
 import { DEFAULT_RUN_LIMITS, type RunLimits, type RunResult } from '../shared/code/types.ts';
-import { type Row, readRows } from '../test/code/data.ts';
-import { spawnRun as spawnWithin } from '../test/code/native-python.ts';
 import { childrenCpuMs, cpuNowMs } from './code-cpu.ts';
 import { fmt, type Latency, latency } from './stats.ts';
 

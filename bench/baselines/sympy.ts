@@ -4,7 +4,7 @@
  * around each item, after its warm-up, excluding interpreter start-up and the sympy import.
  */
 import { spawnSync } from 'node:child_process';
-import type { LabelledPair } from '../../test/math/cases.ts';
+import type { LabelledPair } from '../../scripts/data/math-cases.ts';
 
 const SCRIPT = new URL('./sympy_grader.py', import.meta.url);
 

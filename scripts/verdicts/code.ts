@@ -9,7 +9,7 @@ import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { createNodeSandboxRunner } from '../../shared/code/sandboxes.ts';
 import { type CodeOptionsInput, scoreCode } from '../../shared/code/score.ts';
 import type { Language } from '../../shared/code/types.ts';
-import { type Row, readRows } from '../../test/code/data.ts';
+import { type Row, readRows } from '../data/code-rows.ts';
 import type { VerdictLine } from './snapshot.ts';
 
 interface Case {

@@ -15,7 +15,7 @@ import {
   mathVerifyPrecisionRows,
   mathVerifyStringRows,
   probePairs,
-} from '../../test/math/cases.ts';
+} from '../data/math-cases.ts';
 import { findData } from '../data-dir.ts';
 import type { VerdictLine } from './snapshot.ts';
 

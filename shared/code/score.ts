@@ -13,7 +13,6 @@
  * and output per run, tests per item, and the item's budget, which covers reading the tests and every
  * run: a run is given at most what is left of it.
  */
-import { z } from '@hono/zod-openapi';
 import { type ExtractedProgram, extractProgram } from './extract.ts';
 import { buildRecordRun, buildReplayRun, buildRun, newNonce, RECORD_OUTPUT_BYTES } from './harness/index.ts';
 import {
@@ -36,6 +35,7 @@ import {
   type RunResult,
   type RunStatus,
 } from './types.ts';
+import { z } from './zod.ts';
 
 export const CodeOptionsInput = z
   .object({

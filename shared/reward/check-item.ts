@@ -3,14 +3,17 @@
  * and the options against that task's schema. RewardItem runs them as its refinement, and trainer samples
  * mapped onto items run them too, so every route refuses the same items with the same messages.
  */
+import type { RewardError } from './error-schema.ts';
 import { looksLikeTests, MATH_GOLD, mathGolds } from './gold.ts';
 import { describeIssue } from './issues.ts';
 import { OPTIONS_SCHEMAS } from './options.ts';
-import type { RewardError, RewardItem } from './schema.ts';
-import { resolveTask, type TaskName } from './tasks.ts';
+import { resolveTask, type TaskHints, type TaskName } from './tasks.ts';
 
-/** Checked fields of an item. */
-export type ItemHints = Pick<RewardItem, 'task' | 'data_source' | 'ground_truth' | 'options'>;
+/** Checked fields of an item: a RewardItem's, typed here since schema.ts refines its items with checkItem. */
+export interface ItemHints extends TaskHints {
+  ground_truth: unknown;
+  options?: Record<string, unknown> | undefined;
+}
 
 /**
  * The item's task, or its first problem: `path` relative to the item (always set), `message` without it

@@ -2,7 +2,6 @@
 import { z } from '@hono/zod-openapi';
 import { CodeOptionsInput as CodeOptionsFields } from '../code/score.ts';
 import type { MathOptions } from '../math/types.ts';
-import type { RewardItem } from './schema.ts';
 import type { TaskName } from './tasks.ts';
 import { strictObject } from './wire.ts';
 
@@ -45,12 +44,15 @@ export const OPTIONS_SCHEMAS = { math: MathOptionsInput, code: CodeOptionsInput 
   z.ZodType
 >;
 
+/** What the accessors read of a RewardItem (typed here: schema.ts builds on this module). */
+type OptionsHolder = { options?: Record<string, unknown> | undefined };
+
 /** The options of an item already checked as math. */
-export function mathOptionsOf(item: RewardItem): MathOptionsInput | undefined {
+export function mathOptionsOf(item: OptionsHolder): MathOptionsInput | undefined {
   return item.options as MathOptionsInput | undefined;
 }
 
 /** The options of an item already checked as code. */
-export function codeOptionsOf(item: RewardItem): CodeOptionsInput | undefined {
+export function codeOptionsOf(item: OptionsHolder): CodeOptionsInput | undefined {
   return item.options as CodeOptionsInput | undefined;
 }

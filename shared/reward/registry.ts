@@ -1,7 +1,7 @@
-import type { RewardItem, RewardResult } from './schema.ts';
 import { scoreCode } from './scorers/code.ts';
 import { scoreMath } from './scorers/math.ts';
 import type { TaskName } from './tasks.ts';
+import type { Scorer } from './verdict.ts';
 
 export {
   DEFAULT_TASK,
@@ -11,12 +11,6 @@ export {
   type TaskName,
   taskForDataSource,
 } from './tasks.ts';
-
-/** What a scorer decides about one item; `id`, `task` and `ms` are added by the caller. */
-export type Verdict = Omit<RewardResult, 'id' | 'task' | 'ms'>;
-
-/** Every scorer has this one signature. It may throw: the caller turns that into an `error` result. */
-export type Scorer = (item: RewardItem) => Verdict;
 
 /** Task name -> scorer. Adding a scorer: one file under scorers/, one line here, its name in tasks.ts. */
 export const SCORERS = {

@@ -8,6 +8,7 @@ import { strictObject } from './wire.ts';
 /** Most items one `POST /v1/reward` request may carry. */
 export const MAX_ITEMS = 4096;
 
+export { ErrorBody, ErrorCode, RewardError } from './error-schema.ts';
 export { CodeOptionsInput, MathOptionsInput } from './options.ts';
 
 export const Language = z.enum(['python', 'javascript', 'typescript']).openapi('Language');
@@ -148,14 +149,9 @@ export const CodeRunRequest = strictObject(
   {
     language: Language,
     program: z.string().max(1_000_000),
-    inputs: z
-      .array(z.string())
-      .min(1)
-      .max(MAX_CODE_LIMITS.runInputs)
-      .default([''])
-      .openapi({
-        description: 'One run per stdin (the server may allow fewer: GRADUS_CODE_MAX_RUN_INPUTS).',
-      }),
+    inputs: z.array(z.string()).min(1).max(MAX_CODE_LIMITS.runInputs).default(['']).openapi({
+      description: 'One run per stdin (the server may allow fewer: GRADUS_CODE_MAX_RUN_INPUTS).',
+    }),
     timeLimitS: z
       .number()
       .positive()
@@ -179,30 +175,3 @@ export const RunResult = z
   .openapi('RunResult');
 
 export const CodeRunResponse = z.object({ results: z.array(RunResult) }).openapi('CodeRunResponse');
-
-export const ErrorCode = z.enum([
-  'INVALID_JSON',
-  'INVALID_ENCODING',
-  'VALIDATION_ERROR',
-  'UNKNOWN_TASK',
-  'TOO_MANY_ITEMS',
-  'BODY_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'NOT_FOUND',
-  'BUSY',
-  'UNAVAILABLE',
-  'INTERNAL_ERROR',
-]);
-export type ErrorCode = z.infer<typeof ErrorCode>;
-
-export const RewardError = z
-  .object({
-    code: ErrorCode,
-    message: z.string(),
-    path: z.string().optional().openapi({ description: 'Where in the body, e.g. "items.3.response".' }),
-  })
-  .openapi('RewardError');
-export type RewardError = z.infer<typeof RewardError>;
-
-export const ErrorBody = z.object({ error: RewardError }).openapi('ErrorBody');
-export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -3,8 +3,9 @@
  * sample) asks `resolveTask`, so they all guess alike: the item's `task`, else its `data_source` route,
  * else the shape of its ground truth (tests are code), else math.
  */
+
+import type { RewardError } from './error-schema.ts';
 import { looksLikeTests } from './gold.ts';
-import type { RewardError } from './schema.ts';
 
 /** The scorers there are (registry.ts maps each to its function). */
 export const TASK_NAMES = ['math', 'code'] as const;

@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Row, readRows } from '../../scripts/data/code-rows.ts';
 import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { createNodeSandboxRunner } from '../../shared/code/sandboxes.ts';
 import {
@@ -21,7 +22,6 @@ import {
 } from '../../shared/code/score.ts';
 import type { Language } from '../../shared/code/types.ts';
 import { needData } from '../helpers/data.ts';
-import { type Row, readRows } from './data.ts';
 
 /**
  * Reference solutions that do not score 1 with the default options, by id, with the reason. An id here

@@ -5,6 +5,8 @@
  * not.
  */
 import { describe, expect, it } from 'vitest';
+import { type Row, readRows } from '../../scripts/data/code-rows.ts';
+import { runPython } from '../../scripts/native-python.ts';
 import {
   buildRecordRun,
   buildReplayRun,
@@ -19,8 +21,6 @@ import { parseGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { CallCase, ScriptCase, TestCase } from '../../shared/code/tests/types.ts';
 import type { RunResult } from '../../shared/code/types.ts';
 import { needData } from '../helpers/data.ts';
-import { type Row, readRows } from './data.ts';
-import { runPython } from './native-python.ts';
 
 interface Outcome {
   /** The run that decided: the call run, the replay run, or the record run when it wrote no record. */

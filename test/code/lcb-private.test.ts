@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativePythonRunner } from '../../scripts/native-python.ts';
 import { MAX_CODE_LIMITS } from '../../shared/code/limits.ts';
 import { scoreCode } from '../../shared/code/score.ts';
 import {
@@ -15,7 +16,6 @@ import {
 import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestSuite } from '../../shared/code/tests/types.ts';
 import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
-import { nativePythonRunner } from './native-python.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradus-lcb-private-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { type Row, readRows } from '../../scripts/data/code-rows.ts';
 import { MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
 import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
 import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/tests/json.ts';
 import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
 import type { TestCase, TestSuite, TestsError } from '../../shared/code/tests/types.ts';
 import { needData } from '../helpers/data.ts';
-import { type Row, readRows } from './data.ts';
 
 function suiteOf(gt: unknown): TestSuite {
   const parsed = parseGroundTruth(gt);

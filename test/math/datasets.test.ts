@@ -7,9 +7,6 @@
  * - math500_selfpairs.jsonl: 1000 MATH-500 identity / shifted pairs; >= 99.8% agreement.
  */
 import { describe, expect, it } from 'vitest';
-import type { MathVerdict } from '../../shared/math/types.ts';
-import { verifyMath } from '../../shared/math/verify.ts';
-import { needData } from '../helpers/data.ts';
 import {
   type LabelledPair,
   type MathDataFile,
@@ -19,7 +16,10 @@ import {
   mathVerifyStringRows,
   probePairs,
   truncate,
-} from './cases.ts';
+} from '../../scripts/data/math-cases.ts';
+import type { MathVerdict } from '../../shared/math/types.ts';
+import { verifyMath } from '../../shared/math/verify.ts';
+import { needData } from '../helpers/data.ts';
 import { DOCUMENTED_DISAGREEMENTS, isDocumented } from './disagreements.ts';
 
 const MATH = needData('the agreement with the labelled math data', 'math');

@@ -5,7 +5,7 @@
  * gold and pred strings) and verifyMath must return `ourVerdict` for it under the row's options, so this
  * list cannot go stale. Disagreements not listed here count against each file's budget.
  */
-import type { MathDataFile } from './cases.ts';
+import type { MathDataFile } from '../../scripts/data/math-cases.ts';
 
 export interface DocumentedDisagreement {
   file: MathDataFile;

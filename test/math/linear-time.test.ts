@@ -8,10 +8,15 @@
  * responses of up to 256 KiB 200 ms). The items of the math data set must each take under 20 ms.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type LabelledPair,
+  math500SelfPairs,
+  mathVerifyComparisons,
+  probePairs,
+} from '../../scripts/data/math-cases.ts';
 import type { MathOptions, MathVerdict } from '../../shared/math/types.ts';
 import { verifyMath } from '../../shared/math/verify.ts';
 import { needData } from '../helpers/data.ts';
-import { type LabelledPair, math500SelfPairs, mathVerifyComparisons, probePairs } from './cases.ts';
 import { IsolatedVerifier } from './isolated-verifier.ts';
 
 /** A call not back by then hung (the old code took from 1 s to minutes on these). */

@@ -7,7 +7,7 @@
  * values nested past MAX_VALUE_DEPTH are refused, and no step recurses on the data or spreads a list
  * into arguments.
  */
-import type { z } from '@hono/zod-openapi';
+import type { z } from 'zod';
 import { MAX_CODE_LIMITS, MAX_VALUE_DEPTH } from '../limits.ts';
 import {
   type Converted,

@@ -2,7 +2,7 @@
  * Wire shapes of code ground truths, as zod schemas (exportable to OpenAPI). Unknown keys are allowed
  * and ignored, so whole dataset rows (an APPS row, a HumanEval row, ...) may be passed as they are.
  */
-import { z } from '@hono/zod-openapi';
+import { z } from '../zod.ts';
 
 /** APPS / TACO / DeepMind code_contests as rllm ships it: parallel lists; `fn_name` makes them call tests. */
 export const AppsTests = z

@@ -1,4 +1,4 @@
-import type { Scorer } from '../registry.ts';
+import type { Scorer } from '../verdict.ts';
 
 /**
  * Code runs in sandboxes driven from the host thread (scorers/code-host.ts, wired by node-scorer.ts).

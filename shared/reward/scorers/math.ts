@@ -2,7 +2,7 @@ import { DEFAULT_MATH_OPTIONS, type MathVerdict } from '../../math/types.ts';
 import { verifyMath } from '../../math/verify.ts';
 import { MATH_GOLD, mathGolds } from '../gold.ts';
 import { mathOptionsOf } from '../options.ts';
-import type { Scorer, Verdict } from '../registry.ts';
+import type { Scorer, Verdict } from '../verdict.ts';
 
 /** Grades a math item with `verifyMath`; several golds mean "correct if any matches", within one time budget. */
 export const scoreMath: Scorer = (item) => {

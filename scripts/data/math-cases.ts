@@ -4,8 +4,8 @@
  * Used by the dataset tests and by `bench/math.ts`. The data is read in place, never copied.
  */
 import { readFileSync } from 'node:fs';
-import { dataPath } from '../../scripts/data-dir.ts';
 import type { ExtractionTarget, MathOptions } from '../../shared/math/types.ts';
+import { dataPath } from '../data-dir.ts';
 
 export type MathDataFile = 'mathverify_cases.jsonl' | 'probe_pairs.jsonl' | 'math500_selfpairs.jsonl';
 

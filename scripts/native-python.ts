@@ -1,14 +1,14 @@
 /**
- * A stand-in runner for unit tests: the system python3 (CPython) in a child process, program from a
- * temporary file, stdin piped. Only a check of the harness text and the scorer's flow; real runs go
- * through the sandboxes.
+ * A stand-in runner for unit tests, and the unsandboxed baseline of bench/code.ts: the system python3
+ * (CPython) in a child process, program from a temporary file, stdin piped. Only a check of the harness
+ * text and the scorer's flow; real runs go through the sandboxes.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CodeRunner } from '../../shared/code/score.ts';
-import type { RunLimits, RunResult } from '../../shared/code/types.ts';
+import type { CodeRunner } from '../shared/code/score.ts';
+import type { RunLimits, RunResult } from '../shared/code/types.ts';
 
 /** One process per run: stdin piped in, stdout and stderr collected, killed at the wall limit. */
 export function spawnRun(cmd: string, args: string[], stdin: string, wallMs: number): Promise<RunResult> {

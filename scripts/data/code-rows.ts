@@ -1,6 +1,6 @@
 /** Rows of the code data files (code/ of the public data sets, found by scripts/data-dir.ts), read in place. */
 import { readFileSync } from 'node:fs';
-import { dataPath } from '../../scripts/data-dir.ts';
+import { dataPath } from '../data-dir.ts';
 
 export type Row = Record<string, unknown>;
 
