@@ -8,16 +8,13 @@
  * - all cores: the same items through the reward worker pool (shared/reward/pool.ts), one worker per
  *   core, after a warm-up batch.
  * - baselines: (a) a naive compute-engine grader, in process; (b) a naive Python sympy grader, when
- *   python3 has sympy. Math-Verify itself cannot be installed offline: its published figures are printed
- *   as recorded, not measured.
+ *   python3 has sympy.
+ * - the long-response set (bench/long-responses.ts): verifyMath against Math-Verify (../shared/peers,
+ *   python3) on the same items in this run, and the worker pool on 2 cores against one core.
  * - the largest per-item time over every item of every file of the math data set (the issue allows 1 s).
  */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
-import type { MathVerdict } from '../shared/math/types.ts';
-import { verifyMath } from '../shared/math/verify.ts';
-import { WorkerPool } from '../shared/reward/pool.ts';
-import type { RewardItem } from '../shared/reward/schema.ts';
 import {
   type LabelledPair,
   math500SelfPairs,
@@ -26,9 +23,14 @@ import {
   mathVerifyStringRows,
   probePairs,
   truncate,
-} from '../test/math/cases.ts';
+} from '../scripts/data/math-cases.ts';
+import type { MathVerdict } from '../shared/math/types.ts';
+import { verifyMath } from '../shared/math/verify.ts';
+import { WorkerPool } from '../shared/reward/pool.ts';
+import type { RewardItem } from '../shared/reward/schema.ts';
 import { ceNaiveGrade } from './baselines/ce-naive.ts';
 import { runSympyGrader, sympyAvailable } from './baselines/sympy.ts';
+import { longResponseSection } from './math-long.ts';
 import { fmt, fmtRate, type Latency, latency, throughput } from './stats.ts';
 
 const MIN_TIMED_MS = 1000;
@@ -173,25 +175,6 @@ function gitState(): string {
   }
 }
 
-const RECORDED: Record<string, Omit<Row, 'dataset' | 'grader' | 'oneCore'> & { oneCore: number }> = {
-  'MATH-500 self-pairs': {
-    items: 1000,
-    agreed: null,
-    agreementText: '999/1000',
-    oneCore: 168,
-    allCores: null,
-    lat: { p50: 0.39, p99: 111, max: 384 },
-  },
-  'Math-Verify suite': {
-    items: 270,
-    agreed: null,
-    agreementText: '270/270',
-    oneCore: 45,
-    allCores: null,
-    lat: { p50: 3.6, p99: Number.NaN, max: 535 },
-  },
-};
-
 function table(rows: Row[]): string {
   const cores = os.availableParallelism();
   const head = [
@@ -293,9 +276,6 @@ async function main(): Promise<void> {
           notes.push(`${d.name}: sympy baseline statuses ${st}.`);
         }
       }
-
-      const rec = RECORDED[d.name];
-      if (rec) rows.push({ dataset: d.name, grader: 'Math-Verify 0.8.0 (recorded †)', ...rec });
     }
   } finally {
     await pool.close();
@@ -313,6 +293,8 @@ async function main(): Promise<void> {
       `(${slow.over1s === 0 ? 'meets' : 'FAILS'} the 1 s requirement).`,
   );
 
+  console.log(`\n${await longResponseSection()}`);
+
   console.log('\nNotes:');
   for (const n of [
     'Agreement counts every disagreement with the recorded label, including the ones gradus makes on ' +
@@ -325,14 +307,8 @@ async function main(): Promise<void> {
       '`isSame || isEqual === true`; in process, timed like gradus.',
     '(b) naive Python sympy (bench/baselines/sympy_grader.py): last \\boxed{}, strip_string-like ' +
       'normalisation, string match, else parse_expr + simplify(a-b) == 0 under a 5 s SIGALRM; items/s and ' +
-      'ms measured in Python per item, after a warm-up, excluding interpreter start. It stands in for ' +
-      'HF Math-Verify, which cannot be installed here (no PyPI access offline); it is much simpler than ' +
-      'Math-Verify, so its agreement is not Math-Verify’s.',
-    '† Math-Verify rows are RECORDED, NOT MEASURED IN THIS RUN: figures from ' +
-      '../shared/notes/math-verification.md §4, measured on a 2-core Linux VM, single process, CPython ' +
-      '3.11 + sympy 1.14 (p50 column = the recorded median). Math-Verify did 170-390 real CoT ' +
-      'responses/s there, 168/s on MATH-500 self-pairs and 45/s on its own test cases. Compare ' +
-      'throughput only between rows of this run.',
+      'ms measured in Python per item, after a warm-up, excluding interpreter start. Much simpler than ' +
+      'Math-Verify, which is measured itself on the long-response set below.',
     ...notes,
   ]) {
     console.log(`- ${n}`);

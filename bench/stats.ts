@@ -4,7 +4,9 @@
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = values.slice().sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // p * n / 100 in floating point can land just above an integer (99.9 of 1000 -> 999.0000000000001),
+  // which would skip a rank: round it to 9 places first.
+  const rank = Math.ceil(Number(((p * sorted.length) / 100).toFixed(9)));
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
 }
 

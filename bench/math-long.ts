@@ -1,0 +1,148 @@
+/**
+ * The long-response part of `npm run bench:math`: verifyMath against Math-Verify on the same long items in
+ * the same run, and the worker pool on 2 cores against one core, printed as markdown.
+ */
+import { verifyMath } from '../shared/math/verify.ts';
+import { createPool } from '../shared/reward/pool.ts';
+import type { RewardItem } from '../shared/reward/schema.ts';
+import { inlineScore } from '../shared/reward/score.ts';
+import { mathVerifyMissing, runMathVerify } from './baselines/math-verify.ts';
+import { DEFAULT_SEED, type LongItem, longResponses, MAX_CHARS, MIN_CHARS } from './long-responses.ts';
+import { fmt, fmtRate, percentile, throughput } from './stats.ts';
+
+/** Timed passes over the set, after one untimed warm-up pass, for each verifier. */
+const PASSES = 3;
+const BATCH = 2048;
+
+interface Timed {
+  /** Every timed per-item ms, pass after pass. */
+  ms: number[];
+  /** Verdicts of the last pass. */
+  correct: boolean[];
+}
+
+interface Stats {
+  sum: number;
+  median: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+function stats(t: Timed): Stats {
+  const total = t.ms.reduce((a, b) => a + b, 0);
+  return {
+    sum: total / PASSES,
+    median: percentile(t.ms, 50),
+    p99: percentile(t.ms, 99),
+    p999: percentile(t.ms, 99.9),
+    max: percentile(t.ms, 100),
+  };
+}
+
+/** verifyMath in this process, one core; wall time around each call. */
+function ours(items: LongItem[]): Timed {
+  for (const it of items) verifyMath(it.response, it.gold);
+  const out: Timed = { ms: [], correct: [] };
+  for (let pass = 0; pass < PASSES; pass++) {
+    out.correct = [];
+    for (const it of items) {
+      const t0 = performance.now();
+      const v = verifyMath(it.response, it.gold);
+      out.ms.push(performance.now() - t0);
+      out.correct.push(v.correct);
+    }
+  }
+  return out;
+}
+
+function peer(items: LongItem[]): Timed | string {
+  const missing = mathVerifyMissing();
+  if (missing !== null) return missing;
+  const runs = runMathVerify(
+    items.map((it) => ({ gold: it.gold, pred: it.response })),
+    PASSES + 1,
+  );
+  if (runs === null) return 'the Math-Verify process failed (see stderr)';
+  const timed = runs.slice(1);
+  return { ms: timed.flatMap((r) => r.ms), correct: timed.at(-1)?.correct ?? [] };
+}
+
+/** Items/s of one core in process and of the worker pool with 1 and 2 workers, on the same batch. */
+async function cores(items: LongItem[]) {
+  const batch: RewardItem[] = Array.from({ length: BATCH }, (_, i) => {
+    const it = items[i % items.length] as LongItem;
+    return { task: 'math', response: it.response, ground_truth: it.gold };
+  });
+  inlineScore(batch);
+  const one = await throughput(() => inlineScore(batch).length, 2000, 2);
+  const pooled: number[] = [];
+  for (const size of [1, 2]) {
+    const pool = createPool({ size });
+    try {
+      await pool.score(batch);
+      pooled.push((await throughput(async () => (await pool.score(batch)).length, 2000, 2)).perSecond);
+    } finally {
+      await pool.close();
+    }
+  }
+  return { one: one.perSecond, pool1: pooled[0] ?? Number.NaN, pool2: pooled[1] ?? Number.NaN };
+}
+
+const row = (name: string, n: number, correct: string, s: Stats) =>
+  `| ${name} | ${n} | ${correct} | ${fmt(s.sum, 1)} | ${fmt(s.median, 3)} | ${fmt(s.p99, 3)} | ` +
+  `${fmt(s.p999, 3)} | ${fmt(s.max, 3)} |`;
+
+const count = (c: boolean[]) => `${c.filter(Boolean).length}/${c.length}`;
+
+export async function longResponseSection(): Promise<string> {
+  const items = longResponses();
+  const sizes = items.map((it) => Buffer.byteLength(it.response));
+  const lines = [
+    `## Long responses: ${items.length} MATH-500 solutions after an R1-style <think> block`,
+    '',
+    `- each response ${MIN_CHARS / 1024}–${MAX_CHARS / 1024} KB (here ${fmt(Math.min(...sizes) / 1024, 1)}–` +
+      `${fmt(Math.max(...sizes) / 1024, 1)} KB, median ${fmt(percentile(sizes, 50) / 1024, 1)} KB), seed ` +
+      `${DEFAULT_SEED}; gold = MATH-500 \`answer\`. Each verifier: one untimed warm-up pass, then ${PASSES} ` +
+      'timed passes; the sum is per pass, the percentiles over every timed item.',
+    '- gradus: verifyMath in this process (one core), wall time around each call, default options. ' +
+      'Math-Verify: ../shared/peers/math-verify/score.py --mode boxed in one python3 process, its own ' +
+      'per-item time of parse + verify.',
+    '',
+    '| verifier | items | correct | sum of per-item ms | median ms | p99 ms | p99.9 ms | max ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const g = ours(items);
+  const gs = stats(g);
+  lines.push(row('**gradus verifyMath** (1 core)', items.length, count(g.correct), gs));
+  const mv = peer(items);
+  if (typeof mv === 'string') {
+    lines.push(`| Math-Verify | - | - | not measured: ${mv} | | | | |`);
+  } else {
+    const ms = stats(mv);
+    lines.push(row('Math-Verify (python3)', items.length, count(mv.correct), ms));
+    const x = (a: number, b: number) => `${fmt(a / b, 1)}x`;
+    lines.push(
+      `| Math-Verify / gradus | | | **${x(ms.sum, gs.sum)}** | ${x(ms.median, gs.median)} | ` +
+        `${x(ms.p99, gs.p99)} | ${x(ms.p999, gs.p999)} | ${x(ms.max, gs.max)} |`,
+    );
+    const differ = items.flatMap((it, i) =>
+      g.correct[i] === mv.correct[i] ? [] : [`${it.id} (gradus ${g.correct[i] ? 'correct' : 'wrong'})`],
+    );
+    lines.push(
+      '',
+      `Verdicts agree on ${items.length - differ.length}/${items.length} items` +
+        `${differ.length > 0 ? `; they differ on ${differ.slice(0, 5).join(', ')}` : ''}.`,
+    );
+  }
+  const c = await cores(items);
+  lines.push(
+    '',
+    `| ${BATCH.toLocaleString('en-US')}-item batch of these items | 1 core, in process (items/s) | ` +
+      'pool, 1 worker (items/s) | pool, 2 workers (items/s) | 2 workers / 1 core |',
+    '|---|---:|---:|---:|---:|',
+    `| scoreItem per item (inlineScore) vs createPool({size}) | ${fmtRate(c.one)} | ${fmtRate(c.pool1)} | ` +
+      `${fmtRate(c.pool2)} | **${fmt(c.pool2 / c.one, 2)}x** |`,
+  );
+  return lines.join('\n');
+}
