@@ -8,7 +8,7 @@ export interface ProcessSandboxOptions {
    * before it is replaced (default 1: each lost isolate keeps a sleeping thread and its heap).
    */
   maxLostIsolates?: number;
-  /** Growth of the child's RSS over its RSS when ready, in MiB, past which it is replaced (default 128). */
+  /** Growth of the child's RSS over its RSS when ready, in MiB, past which it is replaced (default 96). */
   maxRssGrowthMb?: number;
   /** How long past its own limits a run may take before the host kills the child (default 5000 ms). */
   graceMs?: number;
@@ -48,7 +48,7 @@ export class ProcessSandbox implements Sandbox {
     this.language = language;
     this.#options = {
       maxLostIsolates: options.maxLostIsolates ?? 1,
-      maxRssGrowthMb: options.maxRssGrowthMb ?? 128,
+      maxRssGrowthMb: options.maxRssGrowthMb ?? 96,
       graceMs: options.graceMs ?? 5000,
       startMs: options.startMs ?? 120_000,
     };
