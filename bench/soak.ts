@@ -9,8 +9,8 @@
  * wrong, any non-429 error happened, RSS grew by more than 300 MB, the server's own threads grew, or the
  * threads of the server and its children together grew by more than a replaced child's variation (2 per child).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { type ServerProcess, startServerProcess } from './server-process.ts';
 import { sampleTree, type TreeSample } from './soak/process-tree.ts';
 import { honestRequests, hostileRequests, type SoakRequest } from './soak/requests.ts';
 import { fmt, percentile } from './stats.ts';
@@ -30,7 +30,6 @@ if (!(minutes > 0) || !(rate > 0) || !(maxInFlight > 0)) {
   console.error('usage: npm run soak -- [--minutes N] [--rate requests/s] [--url URL] [--max-in-flight N]');
   process.exit(2);
 }
-const REPO = new URL('..', import.meta.url);
 const RSS_GROWTH_LIMIT_MB = 300;
 /**
  * Sandbox children are replaced as they go, and a fresh Node process runs a few V8 platform threads more
@@ -44,37 +43,6 @@ const THREAD_SLACK_PER_CHILD = 2;
 const serverThreads = (sample: TreeSample) => sample.processes[0]?.threads ?? Number.NaN;
 // Longer than the server's longest item (the code item budget, 120 s): a slow answer is the server's to give.
 const REQUEST_TIMEOUT_MS = 180_000;
-
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  // `npm start` without npm in between, so /proc/<pid> is the server itself.
-  const child = spawn(process.execPath, ['--no-node-snapshot', 'functions/reward/node.ts'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      seen += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match) resolve({ url: match[1] as string, child });
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
-  });
-}
-
-/** Sends SIGTERM; true when the process exits within `ms`. */
-function stopped(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 interface Tally {
   sent: number;
@@ -139,7 +107,9 @@ function* schedule(): Generator<SoakRequest> {
 }
 
 async function main(): Promise<void> {
-  const server = args.url ? { url: args.url, child: undefined } : await startServer();
+  const server: Partial<ServerProcess> & { url: string } = args.url
+    ? { url: args.url }
+    : await startServerProcess();
   const pid = server.child?.pid;
   const tally: Tally = {
     sent: 0,
@@ -195,9 +165,8 @@ async function main(): Promise<void> {
   // Let the server settle (idle sandboxes recycled, GC) before the end sample.
   await new Promise((r) => setTimeout(r, 5000));
   const end = pid === undefined ? null : sampleTree(pid);
-  if (server.child && !(await stopped(server.child, 15_000))) {
+  if (server.stop && (await server.stop('SIGTERM', 15_000)) === null) {
     tally.errors.push('the server did not exit within 15 s of SIGTERM');
-    server.child.kill('SIGKILL');
   }
 
   const rows: [string, string][] = [

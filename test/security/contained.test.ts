@@ -6,9 +6,10 @@
  * isolates until it deadlocked or ignored SIGTERM. The per-run ceiling is lowered (as an operator may) so
  * that the family that asks for 600 s per test costs seconds here.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../../bench/server-process.ts';
 import { sampleTree } from '../../bench/soak/process-tree.ts';
 import {
   honestJavaScript,
@@ -17,35 +18,14 @@ import {
   hostileRequests,
   type SoakRequest,
 } from '../../bench/soak/requests.ts';
-import { REPO } from './helpers.ts';
 
 let server: ChildProcess;
 let url: string;
 
-function startServer(): Promise<void> {
-  server = spawn(process.execPath, ['--no-node-snapshot', 'functions/reward/node.ts'], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      GRADUS_CODE_MAX_RUN_S: '3',
-      GRADUS_CODE_MAX_ITEM_S: '20',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    server.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      seen += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match) {
-        url = match[1] as string;
-        resolve();
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
-  });
+async function startServer(): Promise<void> {
+  const started = await startServerProcess({ GRADUS_CODE_MAX_RUN_S: '3', GRADUS_CODE_MAX_ITEM_S: '20' });
+  server = started.child;
+  url = started.url;
 }
 
 async function send(request: SoakRequest, timeoutMs: number): Promise<{ status: number; reply: unknown }> {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
-const REPO = new URL('../..', import.meta.url);
+const REPO = new URL('..', import.meta.url);
 
 export interface ServerProcess {
   url: string;
