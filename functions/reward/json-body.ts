@@ -1,7 +1,8 @@
 /**
  * Reads every JSON request body as UTF-8, strictly: a body declared in another charset is refused with 415,
  * and bytes that are not UTF-8 with 400 INVALID_ENCODING, instead of being decoded with U+FFFD in their
- * place and scored. Not-JSON bodies pass through: the route answers those 415 itself.
+ * place and scored; a body nested too deep or with an object of too many keys is refused before it is
+ * parsed. Not-JSON bodies pass through: the route answers those 415 itself.
  */
 import type { MiddlewareHandler } from 'hono';
 import { MAX_JSON_DEPTH } from '../../shared/code/limits.ts';
@@ -26,17 +27,17 @@ export function utf8JsonBody(): MiddlewareHandler {
       );
     }
     const bytes = await c.req.raw.arrayBuffer();
+    let text: string;
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       return c.json(errorBody('INVALID_ENCODING', 'the body is not valid UTF-8'), 400);
     }
-    if (nestingDepth(new Uint8Array(bytes), MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
-      const message = `the body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`;
-      return c.json(errorBody('VALIDATION_ERROR', message), 400);
-    }
-    // The checked bytes go on to the route, whose reader now decodes them exactly.
-    c.req.raw = new Request(c.req.raw, { body: bytes });
+    const problem = shapeProblem(new Uint8Array(bytes));
+    if (problem !== undefined) return c.json(errorBody('VALIDATION_ERROR', problem), 400);
+    // The route reads the text decoded here instead of decoding the bytes again: Hono's body cache holds
+    // a promise per kind at runtime (request.js `#cachedBody`), though its types say the value itself.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
     return next();
   };
 }
@@ -47,10 +48,20 @@ export function utf8JsonBody(): MiddlewareHandler {
  */
 export const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 32;
 
-/** How deep the arrays and objects of JSON text nest, scanning once and stopping past `limit`. */
-export function nestingDepth(bytes: Uint8Array, limit: number): number {
+/**
+ * The most keys one object of a body may have. Known objects have a few dozen; free-form ones (extra_info,
+ * a test's dict argument) stay far below. An object's keys cost tens of bytes of memory each once parsed,
+ * so a body of a million keys is refused before it is parsed.
+ */
+export const MAX_OBJECT_KEYS = 10_000;
+
+/**
+ * Why JSON text nests too deep or has an object with too many keys, or undefined: one pass over the
+ * bytes that stops at the first excess. Malformed JSON is left to the parser.
+ */
+export function shapeProblem(bytes: Uint8Array): string | undefined {
+  const keys = new Uint32Array(MAX_BODY_DEPTH + 2);
   let depth = 0;
-  let deepest = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
@@ -59,13 +70,18 @@ export function nestingDepth(bytes: Uint8Array, limit: number): number {
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x5b || b === 0x7b) {
-      if (++depth > deepest) {
-        deepest = depth;
-        if (deepest > limit) return deepest;
-      }
-    } else if (b === 0x5d || b === 0x7d) depth--;
+      if (++depth > MAX_BODY_DEPTH)
+        return `the body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`;
+      keys[depth] = 0;
+    } else if (b === 0x5d || b === 0x7d) depth = Math.max(0, depth - 1);
+    // A colon outside a string separates an object's key from its value: one per key.
+    else if (b === 0x3a) {
+      const count = (keys[depth] ?? 0) + 1;
+      if (count > MAX_OBJECT_KEYS) return `an object in the body has more than ${MAX_OBJECT_KEYS} keys`;
+      keys[depth] = count;
+    }
   }
-  return deepest;
+  return undefined;
 }
 
 function charsetOf(params: string[]): string | undefined {

@@ -46,6 +46,13 @@ export const MAX_CODE_LIMITS: Readonly<CodeLimits> = Object.freeze({
   runInputs: 16,
 });
 
+/**
+ * Tests a ground truth may list. The server runs at most `testsPerItem` of them (the largest first, by
+ * default) and reads no more than this many to choose from: a longer list is the item's error before its
+ * tests become objects, so that a few MB of empty tests cannot cost hundreds of MB of memory.
+ */
+export const MAX_TESTS_LISTED = 10_000;
+
 /** The least memory a run is given (isolated-vm needs a few MiB to start an isolate at all). */
 export const MIN_RUN_MEMORY_MB = 16;
 

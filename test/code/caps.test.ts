@@ -5,6 +5,7 @@ import {
   clampRunLimits,
   codeLimitsFromEnv,
   MAX_CODE_LIMITS,
+  MAX_TESTS_LISTED,
 } from '../../shared/code/limits.ts';
 import { runInputs } from '../../shared/code/run-inputs.ts';
 import { SandboxPool } from '../../shared/code/sandbox-pool.ts';
@@ -73,16 +74,26 @@ describe('the data and the options can lower a limit, never raise it past the ce
 });
 
 describe('tests per item', () => {
-  it('runs at most the ceiling of 1,000,000 empty tests, and says so; the verdict stays small', async () => {
+  it('runs at most the ceiling of the tests listed, and says so; the verdict stays small', async () => {
     const { runner, calls } = recorder(echo);
-    const gt = { inputs: new Array(1_000_000).fill(''), outputs: new Array(1_000_000).fill('') };
+    const n = MAX_TESTS_LISTED;
+    const gt = { inputs: new Array(n).fill(''), outputs: new Array(n).fill('') };
     const v = await scoreCode({ response: py('x'), ground_truth: gt }, runner);
     expect(calls).toHaveLength(MAX_CODE_LIMITS.testsPerItem);
     expect(v.tests).toHaveLength(MAX_CODE_LIMITS.testsPerItem);
     expect(v.score).toBe(1);
-    expect(v.reason).toBe('1000 of the 1000000 tests were run (the server runs at most 1000 per item)');
+    expect(v.reason).toBe(`1000 of the ${n} tests were run (the server runs at most 1000 per item)`);
     expect(JSON.stringify(v).length).toBeLessThan(100_000);
   }, 60_000);
+
+  it("1,000,000 empty tests are the item's error, and nothing is run", async () => {
+    const { runner, calls } = recorder(echo);
+    const gt = { inputs: new Array(1_000_000).fill(''), outputs: new Array(1_000_000).fill('') };
+    const v = await scoreCode({ response: py('x'), ground_truth: gt }, runner);
+    expect(calls).toHaveLength(0);
+    expect(v).toMatchObject({ status: 'error', score: 0 });
+    expect(v.reason).toMatch(/^TOO_MANY_TESTS: the ground truth lists 1000000 tests/);
+  });
 
   it('maxTests may ask for fewer, without a note; an operator lowers the ceiling', async () => {
     const { runner, calls } = recorder(echo);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Row, readRows } from '../../scripts/data/code-rows.ts';
-import { MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
+import { MAX_TESTS_LISTED, MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
 import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
 import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/tests/json.ts';
 import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
@@ -221,20 +221,42 @@ function nested(depth: number, leaf: unknown = 1): unknown {
   return value;
 }
 
+/** A LiveCodeBench row with `publicCount` public stdin tests and `privateCount` private ones, as JSON text. */
+function lcbRow(publicCount: number, privateCount = 0): Record<string, string> {
+  const tests = (n: number) =>
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ input: `${i}`, output: '', testtype: 'stdin' })));
+  return { public_test_cases: tests(publicCount), private_test_cases: tests(privateCount) };
+}
+
 /** The JSON text of nested(depth) (JSON.stringify itself recurses, and overflows at this depth). */
 const nestedText = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 
 describe('hostile test data: no stack overflow, no recursion without a bound', () => {
-  it('reads 130k tests of a LiveCodeBench row (no spread of the list into arguments)', async () => {
-    const list = Array.from({ length: 130_000 }, (_, i) => ({
-      input: `${i}`,
-      output: '',
-      testtype: 'stdin',
-    }));
-    const row = { public_test_cases: JSON.stringify(list), private_test_cases: '[]' };
-    expect(suiteOf(row).cases).toHaveLength(130_000);
+  it(`reads ${MAX_TESTS_LISTED} tests of a LiveCodeBench row (no spread of the list into arguments)`, async () => {
+    const row = lcbRow(MAX_TESTS_LISTED);
+    expect(suiteOf(row).cases).toHaveLength(MAX_TESTS_LISTED);
     const read = await readGroundTruth(row);
-    expect('cases' in read && read.cases.length).toBe(130_000);
+    expect('cases' in read && read.cases.length).toBe(MAX_TESTS_LISTED);
+  });
+
+  it.each([
+    ['a LiveCodeBench row of 130k tests', lcbRow(130_000)],
+    ['a LiveCodeBench row whose public and private lists add up past the ceiling', lcbRow(6000, 6000)],
+    [
+      'APPS lists of 200k empty tests',
+      { inputs: Array(200_000).fill(''), outputs: Array(200_000).fill('1') },
+    ],
+    [
+      'APPS input_output text of 20k tests',
+      { input_output: JSON.stringify({ inputs: Array(20_000).fill(''), outputs: Array(20_000).fill('') }) },
+    ],
+    ['a test list under tests', { tests: Array(MAX_TESTS_LISTED + 1).fill({ input: '', output: '' }) }],
+    ['CodeContests lists', { input: Array(MAX_TESTS_LISTED + 1).fill(''), output: ['1'] }],
+  ])('refuses more than the listed-tests ceiling before reading them: %s', async (_name, gt) => {
+    const error = errorOf(gt);
+    expect(error.code).toBe('TOO_MANY_TESTS');
+    expect(error.message).toMatch(new RegExp(`reads at most ${MAX_TESTS_LISTED} per item`));
+    expect(await readGroundTruth(gt)).toMatchObject({ error: { code: 'TOO_MANY_TESTS' } });
   });
 
   it.each([

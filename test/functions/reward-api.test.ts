@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_DEPTH } from '../../functions/reward/json-body.ts';
+import { MAX_BODY_DEPTH, MAX_OBJECT_KEYS } from '../../functions/reward/json-body.ts';
 import { type RunningServer, startServer } from '../../functions/reward/node.ts';
 import { createPool } from '../../shared/reward/pool.ts';
 import { MAX_ITEMS, RewardResult } from '../../shared/reward/schema.ts';
@@ -113,8 +113,8 @@ describe('POST /v1/reward', () => {
     },
   );
 
-  it('rejects an item with 60,000 unknown keys naming the first, in a short message', async () => {
-    const keys = Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',');
+  it('rejects an item with thousands of unknown keys naming the first, in a short message', async () => {
+    const keys = Array.from({ length: MAX_OBJECT_KEYS - 2 }, (_, i) => `"k${i}":0`).join(',');
     const body = `{"items": [{"response": "1", "ground_truth": "1", ${keys}}]}`;
     const error = await expectError(await post('/v1/reward', body), 400, 'VALIDATION_ERROR');
     expect(error.message).toMatch(/^items\.0: unknown key 'k0' /);
@@ -145,6 +145,32 @@ describe('POST /v1/reward', () => {
     const inner = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
     const codeItem = `{"items":[{"task":"code","response":"x","ground_truth":{"fn_name":"f","inputs":[[${inner(90)}]],"outputs":[1]}}]}`;
     expect((await post('/v1/reward', codeItem)).status).toBe(200);
+  });
+
+  it(`refuses an object of more than ${MAX_OBJECT_KEYS} keys with 400 before parsing it`, async () => {
+    const keys = (n: number) => Array.from({ length: n }, (_, i) => `"k${i}":0`).join(',');
+    const item = (extra: string) => `{"items":[{"response":"1","ground_truth":"1","extra_info":{${extra}}}]}`;
+    for (const [path, body] of [
+      ['/v1/reward', item(keys(MAX_OBJECT_KEYS + 1))],
+      ['/v1/reward', `{"items":[{"response":"1","ground_truth":"1",${keys(MAX_OBJECT_KEYS + 1)}}]}`],
+      ['/get_reward', `{"query":["1"],"labels":["1"],"x":{${keys(MAX_OBJECT_KEYS + 1)}}}`],
+    ] as const) {
+      const error = await expectError(await post(path, body), 400, 'VALIDATION_ERROR');
+      expect(error.message).toBe(`an object in the body has more than ${MAX_OBJECT_KEYS} keys`);
+    }
+    // Keys are counted per object, colons inside strings are not keys, and the ceiling itself is allowed.
+    const atCeiling = item(keys(MAX_OBJECT_KEYS));
+    expect((await post('/v1/reward', atCeiling)).status).toBe(200);
+    const manyObjects = JSON.stringify({
+      items: Array.from({ length: 3 }, () => ({
+        response: ':'.repeat(MAX_OBJECT_KEYS * 2),
+        ground_truth: '1',
+        extra_info: Object.fromEntries(
+          Array.from({ length: MAX_OBJECT_KEYS / 2 }, (_, i) => [`k${i}`, { a: 1 }]),
+        ),
+      })),
+    });
+    expect((await post('/v1/reward', manyObjects)).status).toBe(200);
   });
 
   it('rejects a body that is not UTF-8 with 400 INVALID_ENCODING, on every JSON route', async () => {

@@ -8,7 +8,7 @@
  * into arguments.
  */
 import type { z } from 'zod';
-import { MAX_CODE_LIMITS, MAX_VALUE_DEPTH } from '../limits.ts';
+import { MAX_CODE_LIMITS, MAX_TESTS_LISTED, MAX_VALUE_DEPTH } from '../limits.ts';
 import {
   type Converted,
   fromApps,
@@ -211,6 +211,8 @@ function toSuite(layout: { cases: TestCase[]; pythonOnly: boolean }): TestSuite 
 }
 
 function* readLayout(value: unknown, fnName: string | undefined): Reader<Layout> {
+  const listed = tooManyListed(value);
+  if (listed) return listed;
   if (Array.isArray(value))
     return convert(validate(LcbTests, value, 'a LiveCodeBench/codeforces test list'), (t) =>
       fromLcb(t, fnName),
@@ -222,6 +224,8 @@ function* readLayout(value: unknown, fnName: string | undefined): Reader<Layout>
     if (row instanceof Failed) return row;
     const inner = decode(row.input_output, 'input_output');
     if (inner instanceof Failed) return inner;
+    const listedInside = tooManyListed(inner);
+    if (listedInside) return listedInside;
     return convert(validate(AppsTests, inner, 'APPS/TACO input_output'), fromApps);
   }
   if ('public_test_cases' in value || 'private_test_cases' in value) return yield* readLcbRow(value, fnName);
@@ -261,9 +265,35 @@ function* readLcbRow(value: Record<string, unknown>, fnName: string | undefined)
     } else list = typeof raw === 'string' ? decode(raw === '' ? '[]' : raw, key) : raw;
     if (list instanceof Failed) return list;
     if (!Array.isArray(list)) return new Failed(`${key} must be a list of tests`);
+    const listed = tooManyListed(tests.length + list.length);
+    if (listed) return listed;
     for (const test of list) tests.push(test);
   }
   return convert(validate(LcbTests, tests, 'LiveCodeBench tests'), (t) => fromLcb(t, fnName ?? funcName));
+}
+
+/** Keys whose lists hold one entry per test, in the layouts that list their tests. */
+const TEST_LISTS = ['inputs', 'outputs', 'input', 'output', 'test_list'];
+
+/**
+ * An error when a layout lists more than MAX_TESTS_LISTED tests (`value` is the layout, or a count),
+ * found from the lists' lengths alone, before anything is validated or converted.
+ */
+function tooManyListed(value: unknown): Failed | undefined {
+  let count = 0;
+  if (typeof value === 'number') count = value;
+  else if (Array.isArray(value)) count = value.length;
+  else if (isRecord(value)) {
+    for (const key of TEST_LISTS) {
+      const list = value[key];
+      if (Array.isArray(list)) count = Math.max(count, list.length);
+    }
+  }
+  if (count <= MAX_TESTS_LISTED) return undefined;
+  return new Failed(
+    `the ground truth lists ${count} tests; the server reads at most ${MAX_TESTS_LISTED} per item`,
+    'TOO_MANY_TESTS',
+  );
 }
 
 /** A private test list that is not JSON text: LiveCodeBench's compressed form (base64 + zlib + pickle). */

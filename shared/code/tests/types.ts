@@ -58,7 +58,7 @@ export interface TestSuite {
   memoryMb?: number;
 }
 
-export type TestsErrorCode = 'BAD_TESTS' | 'NO_TESTS';
+export type TestsErrorCode = 'BAD_TESTS' | 'NO_TESTS' | 'TOO_MANY_TESTS';
 
 export interface TestsError {
   error: { code: TestsErrorCode; message: string };
