@@ -151,7 +151,13 @@ export async function executeAndRecord(
   status: EvalStatus,
   ctx: Omit<EvalContext, 'onProgress'>,
 ): Promise<void> {
-  const saveStatus = () => storage.put(evalKeys.status(status.id), JSON.stringify(status));
+  // Writes go one after another: a progress write still in flight must not land after the final status.
+  let writing: Promise<void> = Promise.resolve();
+  const saveStatus = () => {
+    const text = JSON.stringify(status);
+    writing = writing.catch(() => {}).then(() => storage.put(evalKeys.status(status.id), text));
+    return writing;
+  };
   let lastWrite = 0;
   const onProgress = (p: EvalProgress) => {
     const entry = status.progress.find((b) => b.benchmark === p.benchmark);
