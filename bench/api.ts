@@ -5,26 +5,29 @@
  * - GRPO batch: 128 MATH-500 problems x 16 responses (2,048 items; each response is the problem's own
  *   worked solution, and for 8 of the 16 it then changes its mind to another problem's answer). Timed per
  *   whole batch, median of REPS after a warm-up, for:
- *   (a) in-process: `scorer.score(items)` on a math worker pool of the server's size (the baseline);
+ *   (a) in-process: `scorer.score(items)` on the scorer the server builds (createNodeScorer; the baseline);
  *   (b) HTTP from Node: one `POST /v1/reward`, and one `POST /v1/verl/rows` (128 rows x 16 responses);
  *   (c) the Python client (batch/gradus_reward): `compute_score_batch` in one request of 2,048 and in
  *       4 requests of 512 with 4 in flight.
- *   Client overhead = its batch time minus the in-process batch time.
+ *   Each path's batch time as a multiple of the in-process batch time, and the difference.
  * - Single-item requests (OpenRLHF's current pattern, one sample per request): autocannon with 64
- *   keep-alive connections for DURATION_S against `POST /v1/reward` (one item) and `POST /get_reward`
- *   (one sample): requests/s and p50/p99 latency.
+ *   keep-alive connections, WARMUP_S untimed then DURATION_S timed, against a bare Hono server answering
+ *   constant JSON (bench/baselines/bare-hono.ts: the framework's ceiling on this machine), `POST /v1/reward`
+ *   (one item) and `POST /get_reward` (one sample): requests/s, its ratio to the bare server's, p50/p99.
  *
- * The server runs in its own process (`functions/reward/node.ts`, one math worker per core), so the load
- * generator does not share its event loop. The load average is printed: on a shared machine it matters.
+ * Both servers run in their own processes, started alike (bench/server-process.ts; the reward server has one
+ * math worker per core), so the load generator does not share their event loops. The load average is
+ * printed: on a shared machine it matters.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { dataPath } from '../scripts/data-dir.ts';
-import { createPool } from '../shared/reward/pool.ts';
+import { createNodeScorer } from '../shared/reward/node-scorer.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
+import { REWARD_SERVER, startServerProcess } from './server-process.ts';
 import { fmt, fmtRate } from './stats.ts';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -49,8 +52,10 @@ const PROMPTS = 128;
 const RESPONSES_PER_PROMPT = 16;
 const REPS = 5;
 const DURATION_S = 10;
+const WARMUP_S = 2;
 const CONNECTIONS = 64;
 const REPO = new URL('..', import.meta.url);
+const BARE_HONO = 'bench/baselines/bare-hono.ts';
 
 interface Problem {
   problem: string;
@@ -112,28 +117,6 @@ async function timeInRounds(paths: Record<string, () => Promise<unknown>>): Prom
   return Object.fromEntries(Object.entries(ms).map(([name, xs]) => [name, median(xs)]));
 }
 
-function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn('npx', ['node', '--no-node-snapshot', 'functions/reward/node.ts'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      seen += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match) resolve({ url: match[1] as string, child });
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${seen}`)));
-  });
-}
-
-function stopServerProcess(child: ChildProcess): void {
-  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM'); // npx and its node: the group we made
-}
-
 async function postJson(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, {
     method: 'POST',
@@ -192,16 +175,22 @@ function pythonClient(url: string, items: RewardItem[], expected: boolean[]) {
   };
 }
 
+/** WARMUP_S of the same load untimed (JIT, connection setup), then DURATION_S timed. */
 async function loadTest(title: string, url: string, body: unknown) {
-  const result = await autocannon({
-    title,
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-  });
+  const run = (duration: number) =>
+    autocannon({
+      title,
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      connections: CONNECTIONS,
+      duration,
+    });
+  await run(WARMUP_S);
+  const result = await run(DURATION_S);
+  // autocannon leaves requests queued at the server; one more answer means they are all done before the next test.
+  await postJson(url, body);
   return {
     title,
     rps: result.requests.average,
@@ -233,21 +222,24 @@ async function main(): Promise<void> {
     responses: g.responses,
   }));
 
-  // The in-process baseline: a pool of the server's size. Its verdicts are the reference for every path.
-  const pool = createPool({ size: cores });
-  const reference = (await pool.score(items)).map((r) => r.correct);
+  // The in-process baseline: the scorer the server builds (math threads one per core, code sandboxes),
+  // called directly. Its verdicts are the reference for every path.
+  const { scorer } = createNodeScorer({ poolSize: cores });
+  const reference = (await scorer.score(items)).map((r) => r.correct);
   const check = (correct: boolean[], what: string) => {
     const off = correct.findIndex((c, i) => c !== reference[i]);
     if (off >= 0 || correct.length !== n)
       throw new Error(`${what}: verdict ${off} differs from the in-process scorer`);
   };
-  const { url, child } = await startServerProcess();
+  const server = await startServerProcess();
+  const bare = await startServerProcess({}, { script: BARE_HONO });
+  const url = server.url;
   const python = pythonClient(url, items, reference);
   try {
     const batch = await timeInRounds({
       inProcess: async () =>
         check(
-          (await pool.score(items)).map((r) => r.correct),
+          (await scorer.score(items)).map((r) => r.correct),
           'in-process',
         ),
       reward: async () => {
@@ -276,22 +268,19 @@ async function main(): Promise<void> {
     // Single-item requests, 64 keep-alive connections.
     const one = groups[0] as Group;
     const oneItem = { items: [{ response: one.responses[0], ground_truth: one.problem.answer }] };
-    const single = [
-      await loadTest('POST /v1/reward, 1 item', `${url}/v1/reward`, oneItem),
-      await loadTest('POST /get_reward, 1 sample (OpenRLHF)', `${url}/get_reward`, {
-        query: [`${one.problem.problem}\n${one.responses[0]}`],
-        prompts: [one.problem.problem],
-        labels: [one.problem.answer],
-      }),
-    ];
-    // autocannon leaves requests queued at the server; one more answer means they are all done.
-    await postJson(`${url}/v1/reward`, oneItem);
+    const bareRow = await loadTest('bare Hono, constant JSON (ceiling)', `${bare.url}/`, oneItem);
+    const rewardRow = await loadTest('POST /v1/reward, 1 item', `${url}/v1/reward`, oneItem);
+    const openRlhfRow = await loadTest('POST /get_reward, 1 sample (OpenRLHF)', `${url}/get_reward`, {
+      query: [`${one.problem.problem}\n${one.responses[0]}`],
+      prompts: [one.problem.problem],
+      labels: [one.problem.answer],
+    });
 
     const loadAfter = os.loadavg();
     const base = batch.inProcess as number;
     const rate = (ms: number) => fmtRate((n / ms) * 1000);
     const overhead = (ms: number) =>
-      `${ms >= base ? '+' : ''}${fmt(ms - base, 0)} ms (${fmt((ms / base - 1) * 100, 0)}%)`;
+      `${fmt(ms / base, 2)}x (${ms >= base ? '+' : ''}${fmt(ms - base, 0)} ms)`;
     const line = (label: string, ms: number) =>
       console.log(`| ${label} | ${fmt(ms, 0)} | ${rate(ms)} | ${overhead(ms)} |`);
     console.log(
@@ -299,7 +288,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores; Node ${process.version}; ` +
-        `server = functions/reward/node.ts (${cores} math workers), in its own process`,
+        `server = ${REWARD_SERVER} (${cores} math workers) and ${BARE_HONO}, each in its own process`,
     );
     console.log(
       `Load average before / after: ${loadBefore.map((x) => fmt(x, 1)).join(' ')} / ${loadAfter.map((x) => fmt(x, 1)).join(' ')}\n`,
@@ -318,17 +307,26 @@ async function main(): Promise<void> {
     console.log(
       `\n### Single-item requests: autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION_S} s\n`,
     );
-    console.log('| route | requests/s | p50 ms | p99 ms | non-2xx | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const s of single) {
+    console.log('| route | requests/s | vs bare Hono | p50 ms | p99 ms | non-2xx | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of [bareRow, rewardRow, openRlhfRow]) {
+      const ratio = s === bareRow ? '-' : `${fmt(s.rps / bareRow.rps, 2)}x`;
       console.log(
-        `| ${s.title} | ${fmtRate(s.rps)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.non2xx} | ${s.errors} |`,
+        `| ${s.title} | ${fmtRate(s.rps)} | ${ratio} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.non2xx} | ${s.errors} |`,
       );
     }
+    const grpo = (batch.reward as number) / base;
+    const rpsRatio = rewardRow.rps / bareRow.rps;
+    console.log(
+      `\nIssue 13 targets, this run: single-item \`/v1/reward\` ${fmt(rpsRatio, 2)}x the bare Hono req/s ` +
+        `(target >= 0.5: ${rpsRatio >= 0.5 ? 'met' : 'not met'}), p99 ${fmt(rewardRow.p99, 1)} ms ` +
+        `(target < 50: ${rewardRow.p99 < 50 ? 'met' : 'not met'}); GRPO step over HTTP ${fmt(grpo, 2)}x ` +
+        `in-process (target <= 1.2: ${grpo <= 1.2 ? 'met' : 'not met'}).`,
+    );
   } finally {
     python.close();
-    stopServerProcess(child);
-    await pool.close();
+    await Promise.all([server.stop(), bare.stop()]);
+    await scorer.close();
   }
 }
 

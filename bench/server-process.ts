@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
 const REPO = new URL('..', import.meta.url);
+/** The reward server, as `npm start` runs it. */
+export const REWARD_SERVER = 'functions/reward/node.ts';
 
 export interface ServerProcess {
   url: string;
@@ -9,9 +11,19 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals, withinMs?: number): Promise<number | null>;
 }
 
+export interface ServerProcessOptions {
+  /** Another server module that prints `listening on <url>` (a benchmark's baseline); default the reward server. */
+  script?: string;
+  /** Node flags after `--no-node-snapshot`, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
 /** `npm start` as a child process the test can kill: a crash or deadlock in it cannot take vitest down. */
-export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', 'functions/reward/node.ts'], {
+export function startServerProcess(
+  env: Record<string, string> = {},
+  { script = REWARD_SERVER, nodeArgs = [] }: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', ...nodeArgs, script], {
     cwd: REPO,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
