@@ -36,18 +36,18 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
   duration: number;
 }) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number }>;
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
   columnNumber: number;
 }
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -98,7 +98,7 @@ function groupOf(frame: CallFrame): string | undefined {
 }
 
 /** Self µs per node id, of the samples whose time since the profile's start lies in [fromUs, toUs). */
-function selfTimes(profile: CpuProfile, fromUs: number, toUs: number): Map<number, number> {
+export function selfTimes(profile: CpuProfile, fromUs: number, toUs: number): Map<number, number> {
   const self = new Map<number, number>();
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -114,7 +114,7 @@ function selfTimes(profile: CpuProfile, fromUs: number, toUs: number): Map<numbe
 }
 
 /** Each node's group: its own frame's, else (a built-in without a script) its nearest caller's. */
-function nodeGroups(profile: CpuProfile): Map<number, string> {
+export function nodeGroups(profile: CpuProfile): Map<number, string> {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const own = new Map(profile.nodes.map((node) => [node.id, groupOf(node.callFrame)]));
@@ -134,7 +134,7 @@ function nodeGroups(profile: CpuProfile): Map<number, string> {
   return groups;
 }
 
-function groupTotals(groups: Map<number, string>, self: Map<number, number>): Map<string, number> {
+export function groupTotals(groups: Map<number, string>, self: Map<number, number>): Map<string, number> {
   const totals = new Map<string, number>();
   for (const [id, us] of self) {
     const group = groups.get(id) ?? OTHER;
@@ -143,18 +143,20 @@ function groupTotals(groups: Map<number, string>, self: Map<number, number>): Ma
   return totals;
 }
 
-const where = (frame: CallFrame): string =>
-  frame.url === ''
-    ? frame.functionName.startsWith('(')
-      ? '-'
-      : '(built-in)'
-    : `${frame.url.replace(REPO_URL, '').replace(/^.*\/node_modules\//, '')}:${frame.lineNumber + 1}`;
+/** V8's own entries, which have neither a script nor a place in one. */
+const PSEUDO_FRAMES = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
+
+const where = (frame: CallFrame): string => {
+  if (frame.url === '') return PSEUDO_FRAMES.has(frame.functionName) ? '-' : '(built-in)';
+  const file = frame.url.replace(REPO_URL, '').replace(/^(.*\/)?node_modules\//, '');
+  return `${file}:${frame.lineNumber + 1}`;
+};
 
 /** A regular expression's "function name" is its source: long, and its pipes would split a table cell. */
 const shorten = (name: string): string =>
   (name.length > 60 ? `${name.slice(0, 57)}...` : name).replaceAll('|', '\\|');
 
-function topFunctions(profile: CpuProfile, groups: Map<number, string>, self: Map<number, number>) {
+export function topFunctions(profile: CpuProfile, groups: Map<number, string>, self: Map<number, number>) {
   const byFrame = new Map<string, { name: string; where: string; group: string; us: number }>();
   for (const node of profile.nodes) {
     const us = self.get(node.id);
@@ -297,4 +299,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.main) await main();
