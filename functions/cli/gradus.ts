@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
-import { runServer } from '../reward/node.ts';
+import { runServer } from '../../shared/api/node-server.ts';
 import { port, positiveInt } from './args.ts';
 import { registerCurate } from './curate.ts';
 import { addEvalCommand } from './eval.ts';

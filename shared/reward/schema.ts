@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_CODE_LIMITS, MIN_RUN_MEMORY_MB } from '../code/limits.ts';
-import { checkItem } from './check-item.ts';
 import { MATH_GOLD } from './gold.ts';
+import { isProblem, parseItem } from './job.ts';
 import { MathOptionsInput } from './options.ts';
 import { strictObject } from './wire.ts';
 
@@ -24,7 +24,7 @@ const MathGold = z.union([z.string(), z.number(), z.array(z.string()).min(1)], {
 
 /**
  * Any gold: a math gold, or tests in any layout README lists (an object, a list of test cases, or the JSON
- * text of either). Which of them an item needs is checked once its task is known (check-item.ts).
+ * text of either). Which of them an item needs is checked once its task is known (job.ts).
  */
 const Gold = z.union([z.string(), z.number(), z.array(z.unknown()), z.record(z.string(), z.unknown())], {
   error: unionMessage(`${MATH_GOLD} (math), or tests (code): an object, a list of test cases, or their JSON`),
@@ -82,13 +82,13 @@ const RewardItemFields = strictObject(
 export const REWARD_ITEM_FIELDS: readonly string[] = Object.keys(RewardItemFields.shape);
 
 export const RewardItem = RewardItemFields.superRefine((item, ctx) => {
-  const task = checkItem(item);
-  if (typeof task === 'string') return;
+  const job = parseItem(item);
+  if (!isProblem(job)) return;
   ctx.addIssue({
     code: 'custom',
-    path: task.path.split('.'),
-    message: task.message,
-    params: { code: task.code },
+    path: job.path.split('.'),
+    message: job.message,
+    params: { code: job.code },
   });
 }).openapi('RewardItem');
 export type RewardItem = z.infer<typeof RewardItem>;

@@ -9,7 +9,7 @@ import { dataPath } from '../../scripts/data-dir.ts';
 import { BENCHMARKS, findBenchmark, loadProblems, renderPrompt } from '../../shared/eval/benchmarks.ts';
 import { scoreSamples } from '../../shared/eval/score.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 import { needData } from '../helpers/data.ts';
 import { BENCHMARK_DIR } from './fixture.ts';
 
@@ -64,7 +64,7 @@ describe('benchmark registry', () => {
         problems,
         golds.map((g) => `$\\boxed{${g}}$`),
       ),
-      inlineScorer(),
+      createScorer(),
     );
     const wrong = scored.filter((s) => !s.correct).map((s) => s.problem_id);
     expect(wrong).toEqual([]);

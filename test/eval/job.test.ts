@@ -6,7 +6,7 @@ import { runStoredEval } from '../../shared/eval/job.ts';
 import { EvalPlan } from '../../shared/eval/plan.ts';
 import { withoutKey } from '../../shared/eval/service.ts';
 import { evalKeys } from '../../shared/eval/status.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { needData } from '../helpers/data.ts';
 import { BENCHMARK_DIR, readRawProblems, responder } from './fixture.ts';
@@ -35,7 +35,7 @@ async function runAsJob(plan: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const now = new Date().toISOString();
   const queued = { id, state: 'queued', mode: 'job', created: now, updated: now, progress: [] };
   await storage.put(evalKeys.status(id), JSON.stringify(queued));
-  const state = await runStoredEval(storage, id, inlineScorer(), BENCHMARK_DIR, env);
+  const state = await runStoredEval(storage, id, createScorer(), BENCHMARK_DIR, env);
   const status = JSON.parse((await storage.getText(evalKeys.status(id))) as string);
   return { state, status };
 }

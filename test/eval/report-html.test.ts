@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlReport } from '../../shared/eval/report/html.ts';
 import type { EvalResults } from '../../shared/eval/results.ts';
 import { runEval } from '../../shared/eval/run.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 import { needData } from '../helpers/data.ts';
 import { answerFor, BENCHMARK_DIR, readRawProblems } from './fixture.ts';
 
@@ -49,7 +49,7 @@ async function evaluate(label: string, offset: number): Promise<EvalResults> {
       preset: 'paper',
       seed: 0,
     },
-    { scorer: inlineScorer(), workDir: dir, benchmarkDir: BENCHMARK_DIR },
+    { scorer: createScorer(), workDir: dir, benchmarkDir: BENCHMARK_DIR },
   );
 }
 

@@ -5,7 +5,7 @@ import { DEFAULT_EVAL_ACCESS } from '../../shared/eval/access.ts';
 import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
 import { createEvalService } from '../../shared/eval/service.ts';
 import type { EvalStatus } from '../../shared/eval/status.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 import { needData } from '../helpers/data.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { answerFor, BENCHMARK_DIR, kindOf, readRawProblems } from './fixture.ts';
@@ -44,7 +44,7 @@ describe.skipIf(!BENCHMARKS.has())('evaluation on S3', () => {
     const storage = s3.storage('runs');
     const service = createEvalService({
       storage,
-      scorer: inlineScorer(),
+      scorer: createScorer(),
       access: { ...DEFAULT_EVAL_ACCESS, sources: [`s3://${s3.bucket}/data/`] },
     });
     const started = await service.start({

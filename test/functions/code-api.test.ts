@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { type RunningServer, startServer } from '../../shared/api/node-server.ts';
 import { MAX_CODE_LIMITS } from '../../shared/code/limits.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardResult } from '../../shared/reward/schema.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvalService } from '../../shared/eval/service.ts';
 import type { EvalStatus } from '../../shared/eval/status.ts';
 import { LocalJobRunner } from '../../shared/jobs/local.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { ROOT } from '../eval/cli.ts';
 import { BENCHMARK_DIR, kindOf, readRawProblems, responder } from '../eval/fixture.ts';
@@ -169,7 +169,7 @@ describe.skipIf(noBenchmarks)('large evaluations go to the job runner', () => {
     });
     const service = createEvalService({
       storage,
-      scorer: inlineScorer(),
+      scorer: createScorer(),
       benchmarkDir: BENCHMARK_DIR,
       jobs,
       maxInProcessSamples: 10,

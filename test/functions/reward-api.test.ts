@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_DEPTH, MAX_OBJECT_KEYS } from '../../functions/reward/json-body.ts';
-import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { MAX_BODY_DEPTH, MAX_OBJECT_KEYS } from '../../shared/api/json-body.ts';
+import { type RunningServer, startServer } from '../../shared/api/node-server.ts';
 import { createPool } from '../../shared/reward/pool.ts';
 import { MAX_ITEMS, RewardResult } from '../../shared/reward/schema.ts';
 
@@ -404,14 +404,8 @@ describe('a scorer that crashes or hangs', () => {
       body: JSON.stringify({
         items: [
           { id: 'ok', response: '7', ground_truth: '7' },
-          { id: 'dies', response: '7', ground_truth: '7', extra_info: { __exit: true } },
-          {
-            id: 'hangs',
-            response: '7',
-            ground_truth: '7',
-            extra_info: { __spin: true },
-            options: { timeoutMs: 100 },
-          },
+          { id: 'dies', response: '__exit', ground_truth: '7' },
+          { id: 'hangs', response: '__spin', ground_truth: '7', options: { timeoutMs: 100 } },
           { id: 'after', response: '7', ground_truth: '8' },
         ],
       }),

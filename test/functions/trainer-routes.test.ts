@@ -3,7 +3,7 @@
  * sent to the live server; plus the validation errors of each route.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { type RunningServer, startServer } from '../../shared/api/node-server.ts';
 
 const BODY_LIMIT = 64 * 1024;
 let server: RunningServer;

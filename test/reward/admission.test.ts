@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { SandboxRunner } from '../../shared/code/runner.ts';
 import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
+import type { CodeRunner } from '../../shared/code/score.ts';
 import { Admission } from '../../shared/reward/admission.ts';
-import { RoutingScorer } from '../../shared/reward/routing.ts';
-import type { RewardItem, RewardResult } from '../../shared/reward/schema.ts';
-import { inlineScorer, type RewardScorer } from '../../shared/reward/score.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
+import type { RewardItem } from '../../shared/reward/schema.ts';
+import type { RewardScorer } from '../../shared/reward/score.ts';
 
 describe('Admission', () => {
   it('lets batches in while their lanes fit and refuses the next one whole', () => {
@@ -53,58 +55,70 @@ describe('Admission', () => {
   });
 });
 
-describe('RoutingScorer with admission', () => {
-  const code = (id: string): RewardItem => ({ id, task: 'code', response: '', ground_truth: {} });
+describe('scoring with admission', () => {
+  const py = '```python\nprint(input())\n```';
+  const code = (id: string): RewardItem => ({
+    id,
+    task: 'code',
+    response: py,
+    ground_truth: { inputs: [`${id}\n`], outputs: [`${id}\n`] },
+  });
   const math = (id: string): RewardItem => ({ id, task: 'math', response: '\\boxed{1}', ground_truth: '1' });
 
-  function setUp() {
+  /** Sandboxes with room for 2 runs whose runs wait for `open()`, and math threads that record what they score. */
+  function setUp(run?: CodeRunner) {
     const started: string[] = [];
     const mathScored: string[] = [];
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const host = async (item: RewardItem): Promise<RewardResult> => {
-      started.push(String(item.id));
+    const gated: CodeRunner = async (_language, _program, stdin) => {
+      started.push(stdin.trim());
       await gate;
-      return { id: item.id, task: 'code', score: 1, correct: true, status: 'ok', extracted: null, ms: 0 };
+      return { status: 'ok', stdout: stdin, stderr: '', ms: 1 };
     };
-    const inline = inlineScorer();
-    const base: RewardScorer = {
+    const inline = createScorer();
+    const mathThreads: RewardScorer = {
       score: (items) => {
         mathScored.push(...items.map((i) => String(i.id)));
         return inline.score(items);
       },
       close: async () => {},
     };
-    const scorer = new RoutingScorer(
-      base,
-      { code: host },
-      { hostConcurrency: 2, admission: new Admission(2, 2) },
-    );
-    return { scorer, started, mathScored, open };
+    const sandboxes: SandboxRunner = {
+      run: run ?? gated,
+      queued: () => ({ python: 0, javascript: 0, typescript: 0 }),
+      capacity: { runs: 2, parallel: 2 },
+      close: async () => {},
+    };
+    return { scorer: createScorer({ mathThreads, sandboxes }), started, mathScored, open };
   }
 
   it('refuses a batch whole while another holds the sandboxes: none of its items, math included, runs', async () => {
     const { scorer, started, mathScored, open } = setUp();
     const first = scorer.score([code('a1'), code('a2'), code('a3')]);
-    await expect(scorer.score([math('b0'), code('b1')])).rejects.toBeInstanceOf(QueueFullError);
+    // Nine math items: more than are scored inline, so they would go to the threads if the batch ran.
+    const refused = [...Array.from({ length: 9 }, (_, i) => math(`b${i}`)), code('b9')];
+    await expect(scorer.score(refused)).rejects.toBeInstanceOf(QueueFullError);
     open();
     expect((await first).map((r) => r.id)).toEqual(['a1', 'a2', 'a3']);
     expect(started).toEqual(['a1', 'a2', 'a3']);
     expect(mathScored).toEqual([]);
     // Once the first batch is done, the same batch is let in.
-    expect((await scorer.score([math('b0'), code('b1')])).map((r) => r.correct)).toEqual([true, true]);
+    expect((await scorer.score(refused)).every((r) => r.correct)).toBe(true);
+    expect(mathScored).toHaveLength(9);
   });
 
-  it('starts no more items of a batch after one of them failed', async () => {
+  it('starts no more items of a batch after one of them was refused by a full sandbox queue', async () => {
     let calls = 0;
-    const host = async (): Promise<RewardResult> => {
+    const { scorer } = setUp(async () => {
       calls++;
       throw new QueueFullError(3);
-    };
-    const scorer = new RoutingScorer(inlineScorer(), { code: host }, { hostConcurrency: 1 });
-    await expect(scorer.score([code('x'), code('y'), code('z')])).rejects.toBeInstanceOf(QueueFullError);
-    expect(calls).toBe(1);
+    });
+    const batch = Array.from({ length: 12 }, (_, i) => code(`c${i}`));
+    await expect(scorer.score(batch)).rejects.toBeInstanceOf(QueueFullError);
+    expect(calls).toBeLessThan(12); // the lanes in flight (8) ran; nothing started after the refusal
+    expect(calls).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type RunningServer, startServer } from '../../functions/reward/node.ts';
+import { type RunningServer, startServer } from '../../shared/api/node-server.ts';
 import type { RunResult } from '../../shared/code/types.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardResult } from '../../shared/reward/schema.ts';

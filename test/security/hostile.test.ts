@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../functions/reward/node.ts';
+import type { RunningServer } from '../../shared/api/node-server.ts';
 import type { RunResult, RunStatus } from '../../shared/code/types.ts';
 import {
   type CodeRun,

@@ -6,7 +6,7 @@
  * the expectation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../functions/reward/node.ts';
+import type { RunningServer } from '../../shared/api/node-server.ts';
 import * as harnessModule from '../../shared/code/harness/index.ts';
 import type { RewardResult } from '../../shared/reward/schema.ts';
 import {

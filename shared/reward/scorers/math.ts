@@ -1,28 +1,29 @@
 import { DEFAULT_MATH_OPTIONS, type MathVerdict } from '../../math/types.ts';
 import { verifyMath } from '../../math/verify.ts';
-import { MATH_GOLD, mathGolds } from '../gold.ts';
-import { mathOptionsOf } from '../options.ts';
+import type { MathJob } from '../job.ts';
 import type { Scorer, Verdict } from '../verdict.ts';
 
-/** Grades a math item with `verifyMath`; several golds mean "correct if any matches", within one time budget. */
-export const scoreMath: Scorer = (item) => {
-  const golds = mathGolds(item.ground_truth);
-  if (golds === undefined) return errorVerdict(`math ground_truth must be ${MATH_GOLD}`);
-  const options = mathOptionsOf(item);
-  const budget = options?.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
+export const scoreMath: Scorer<MathJob> = async (job) => gradeMath(job);
+
+/**
+ * `verifyMath` against each gold until one matches ("correct if any matches"), all within the item's one
+ * time budget. Synchronous: a math worker thread runs it as it is.
+ */
+export function gradeMath(job: MathJob): Verdict {
+  const budget = job.options.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
   const t0 = performance.now();
   let first: MathVerdict | undefined;
-  for (const gold of golds) {
+  for (const gold of job.golds) {
     const remaining = budget - (performance.now() - t0);
     if (remaining < 1)
       return { ...toVerdict(first), status: 'timeout', reason: 'time budget spent on earlier golds' };
-    const verdict = verifyMath(item.response, gold, { ...options, timeoutMs: Math.floor(remaining) });
+    const verdict = verifyMath(job.item.response, gold, { ...job.options, timeoutMs: Math.floor(remaining) });
     if (verdict.correct) return toVerdict(verdict);
     first ??= verdict;
     if (verdict.status === 'timeout') break;
   }
   return toVerdict(first);
-};
+}
 
 function toVerdict(v: MathVerdict | undefined): Verdict {
   if (v === undefined) return { score: 0, correct: false, status: 'error', extracted: null };
@@ -30,8 +31,4 @@ function toVerdict(v: MathVerdict | undefined): Verdict {
   if (v.gold_parsed !== undefined) out.gold_parsed = v.gold_parsed;
   if (v.reason !== undefined) out.reason = v.reason;
   return out;
-}
-
-function errorVerdict(reason: string): Verdict {
-  return { score: 0, correct: false, status: 'error', extracted: null, reason };
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { checkItem } from '../check-item.ts';
+import { isProblem, parseItem } from '../job.ts';
 import { rewardError } from '../errors.ts';
 import type { RewardError, RewardItem, RewardResult } from '../schema.ts';
 import { failedResult, type RewardScorer } from '../score.ts';
@@ -100,11 +100,11 @@ export function mapItem(sample: TrainerSample, query: TrainerQuery): Mapped {
   if ('problem' in gold) return { problem: gold.problem, item: base };
   const item: RewardItem = { ...base, response: sample.response, ground_truth: gold.gold };
   if (isPlainObject(sample.extra_info)) item.extra_info = sample.extra_info;
-  const task = checkItem(item);
-  if (typeof task === 'string') return { item };
+  const job = parseItem(item);
+  if (!isProblem(job)) return { item };
   // The label and the query's defaults are what the trainer sent: name those, not the item's fields.
-  const path = task.path === 'ground_truth' ? sample.labelPath : task.path;
-  return { problem: rewardError(task.code, task.message, path), item: base };
+  const path = job.path === 'ground_truth' ? sample.labelPath : job.path;
+  return { problem: rewardError(job.code, job.message, path), item: base };
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -1,11 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { LoadError, PlanError } from '../../shared/eval/errors.ts';
-import { EvalPlan } from '../../shared/eval/plan.ts';
-import type { EvalService } from '../../shared/eval/service.ts';
-import { EvalStatus } from '../../shared/eval/status.ts';
-import { errorBody } from '../../shared/reward/errors.ts';
-import { ErrorBody } from '../../shared/reward/schema.ts';
-import { StorageError } from '../../shared/storage/types.ts';
+import { LoadError, PlanError } from '../eval/errors.ts';
+import { EvalPlan } from '../eval/plan.ts';
+import type { EvalService } from '../eval/service.ts';
+import { EvalStatus } from '../eval/status.ts';
+import { errorBody } from '../reward/errors.ts';
+import { ErrorBody } from '../reward/schema.ts';
+import { StorageError } from '../storage/types.ts';
 import { bodyErrorResponses } from './error-responses.ts';
 
 const errorJson = (description: string) => ({

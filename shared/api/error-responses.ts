@@ -1,5 +1,5 @@
 /** The error answers a route can give, as OpenAPI responses, so /openapi.json lists every one of them. */
-import { ErrorBody } from '../../shared/reward/schema.ts';
+import { ErrorBody } from '../reward/schema.ts';
 
 const errorJson = (description: string) => ({
   description,

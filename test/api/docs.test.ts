@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../functions/reward/app.ts';
-import { escapeHtml } from '../../functions/reward/docs-html.ts';
-import { inlineScorer } from '../../shared/reward/score.ts';
+import { createApp } from '../../shared/api/app.ts';
+import { escapeHtml } from '../../shared/api/docs-html.ts';
+import { createScorer } from '../../shared/reward/compose.ts';
 
-const app = createApp({ scorer: inlineScorer(), version: '9.9.9' });
+const app = createApp({ scorer: createScorer(), version: '9.9.9' });
 
 describe('GET /docs', () => {
   it('renders every route and schema of /openapi.json as one self-contained HTML page', async () => {

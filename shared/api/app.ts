@@ -3,11 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
-import { runInputs } from '../../shared/code/run-inputs.ts';
-import type { SandboxRunner } from '../../shared/code/runner.ts';
-import { QueueFullError } from '../../shared/code/sandbox-pool.ts';
-import type { EvalService } from '../../shared/eval/service.ts';
-import { errorBody, validationError } from '../../shared/reward/errors.ts';
+import { runInputs } from '../code/run-inputs.ts';
+import type { SandboxRunner } from '../code/runner.ts';
+import { QueueFullError } from '../code/sandbox-pool.ts';
+import type { EvalService } from '../eval/service.ts';
+import { errorBody, validationError } from '../reward/errors.ts';
 import {
   CodeOptionsInput,
   CodeRunRequest,
@@ -17,8 +17,8 @@ import {
   RewardRequest,
   RewardResponse,
   RewardResult,
-} from '../../shared/reward/schema.ts';
-import type { RewardScorer } from '../../shared/reward/score.ts';
+} from '../reward/schema.ts';
+import { type RewardScorer, UnavailableError } from '../reward/score.ts';
 import { registerDocs } from './docs.ts';
 import { bodyErrorResponses } from './error-responses.ts';
 import { registerEvalRoutes } from './eval-routes.ts';
@@ -28,9 +28,9 @@ import { OPENRLHF_PATH, registerTrainerRoutes } from './trainer-routes.ts';
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface AppOptions {
-  /** Scores the items: the worker pool on Node, `inlineScorer()` elsewhere. */
-  scorer: RewardScorer;
-  /** Runs programs for POST /v1/code/run; without one (no sandboxes on this runtime) the route answers 501. */
+  /** Scores the items (compose.ts: createScorer); its `runner`, if any, serves POST /v1/code/run. */
+  scorer: RewardScorer & { runner?: SandboxRunner; unavailable?: string };
+  /** Runs programs for POST /v1/code/run instead of the scorer's; with neither the route answers 501. */
   runner?: SandboxRunner;
   /** Largest accepted request body (default 32 MiB). */
   bodyLimitBytes?: number;
@@ -163,8 +163,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   });
 
   app.openapi(codeRunRoute, async (c) => {
-    const { runner } = options;
-    if (!runner) throw new HTTPException(501, { message: 'this runtime has no code sandboxes' });
+    const runner = options.runner ?? scorer.runner;
+    if (!runner)
+      throw new UnavailableError(
+        `/v1/code/run: ${scorer.unavailable ?? 'this runtime has no code sandboxes'}`,
+      );
     const outcome = await runInputs(runner.run, c.req.valid('json'));
     if ('error' in outcome) return c.json(errorBody('VALIDATION_ERROR', outcome.error, 'inputs'), 400);
     return c.json(outcome, 200);
@@ -186,6 +189,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.notFound((c) => fail('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((err) => {
+    if (err instanceof UnavailableError) return fail('UNAVAILABLE', err.message);
     if (err instanceof QueueFullError) {
       return fail('BUSY', err.message, undefined, { 'retry-after': String(err.retryAfterS) });
     }

@@ -5,8 +5,8 @@
  * parsed. Not-JSON bodies pass through: the route answers those 415 itself.
  */
 import type { MiddlewareHandler } from 'hono';
-import { MAX_JSON_DEPTH } from '../../shared/code/limits.ts';
-import { errorBody } from '../../shared/reward/errors.ts';
+import { MAX_JSON_DEPTH } from '../code/limits.ts';
+import { errorBody } from '../reward/errors.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 

@@ -4,22 +4,22 @@
  * the trainer's shape.
  */
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
-import type { RewardScorer } from '../../shared/reward/score.ts';
-import { scoreMapped, TrainerQuery } from '../../shared/reward/trainers/common.ts';
+import type { RewardScorer } from '../reward/score.ts';
+import { scoreMapped, TrainerQuery } from '../reward/trainers/common.ts';
 import {
   OpenRLHFRequest,
   OpenRLHFResponse,
   openRLHFItems,
   openRLHFResponse,
-} from '../../shared/reward/trainers/openrlhf.ts';
-import { SlimeRequest, SlimeResponse, slimeItems, slimeReward } from '../../shared/reward/trainers/slime.ts';
+} from '../reward/trainers/openrlhf.ts';
+import { SlimeRequest, SlimeResponse, slimeItems, slimeReward } from '../reward/trainers/slime.ts';
 import {
   firstRowProblem,
   VerlRowsRequest,
   VerlRowsResponse,
   verlItems,
   verlScore,
-} from '../../shared/reward/trainers/verl.ts';
+} from '../reward/trainers/verl.ts';
 import { bodyErrorResponses } from './error-responses.ts';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
