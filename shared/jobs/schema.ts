@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Wire formats of a staged run on storage (see README "Staged training"). Every file a job, the
+ * Wire formats of a staged run on storage (see docs/staged-training.md). Every file a job, the
  * trigger or the CLI writes under `runs/<run-id>/` is one of these.
  */
 

@@ -23,7 +23,7 @@ const MathGold = z.union([z.string(), z.number(), z.array(z.string()).min(1)], {
 });
 
 /**
- * Any gold: a math gold, or tests in any layout README lists (an object, a list of test cases, or the JSON
+ * Any gold: a math gold, or tests in any layout docs/reward-api.md lists (an object, a list of test cases, or the JSON
  * text of either). Which of them an item needs is checked once its task is known (job.ts).
  */
 const Gold = z.union([z.string(), z.number(), z.array(z.unknown()), z.record(z.string(), z.unknown())], {
@@ -55,7 +55,7 @@ const RewardItemFields = strictObject(
     ground_truth: Gold.openapi({
       description:
         'Math: the gold answer, a number, or a list of acceptable answers. Code: the tests, in any layout of ' +
-        'README "Code items" (an object, a list of test cases, or the JSON text of either).',
+        'docs/reward-api.md "Code items" (an object, a list of test cases, or the JSON text of either).',
       example: '42',
     }),
     data_source: z.string().optional().openapi({ example: 'HuggingFaceH4/MATH-500' }),

@@ -270,7 +270,7 @@ const fence = (lang: string, code: string) => `Here is my solution.\n\`\`\`${lan
 const addTests = { inputs: ['1 2\n', '5 7\n', '-3 3\n'], outputs: ['3\n', '12\n', '0\n'] };
 
 describe('code ground truths in POST /v1/reward', () => {
-  it('scores the list layouts README lists (Codeforces, LiveCodeBench), as lists or JSON text, with no task', async () => {
+  it('scores the list layouts docs/reward-api.md lists (Codeforces, LiveCodeBench), as lists or JSON text, with no task', async () => {
     const program = fence('python', 'a, b = map(int, input().split())\nprint(a + b)');
     const codeforces = addTests.inputs.map((input, i) => ({ input, output: addTests.outputs[i] }));
     const livecodebench = codeforces.map((t) => ({ ...t, testtype: 'stdin' }));

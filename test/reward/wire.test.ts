@@ -1,6 +1,6 @@
 /**
  * The wire rules every route shares, at the schema level: one RewardItem accepts every ground-truth layout
- * README lists; unknown keys are refused naming the first one (however many there are); messages name the
+ * docs/reward-api.md lists; unknown keys are refused naming the first one (however many there are); messages name the
  * field and what was expected.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { RewardItem, RewardRequest } from '../../shared/reward/schema.ts';
 
 const add = { inputs: ['1 2\n'], outputs: ['3\n'] };
 
-/** Every layout of README "Code items", as an object or list and as JSON text. */
+/** Every layout of docs/reward-api.md "Code items", as an object or list and as JSON text. */
 const CODE_GOLDS: [string, unknown][] = [
   ['APPS/TACO', add],
   ['APPS row', { input_output: JSON.stringify(add) }],
