@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   // The first pass is what one `gradus eval --responses` run costs (workers not yet JIT-warm).
   t0 = performance.now();
   const samples = await scoreSamples(benchmark, problems, rows, scorer);
-  const metrics = computeMetrics(toProblemSamples(problems, samples), K);
+  const metrics = computeMetrics(toProblemSamples(problems, samples), K, { votable: true });
   const evalS = seconds(t0);
 
   t0 = performance.now();
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 
   t0 = performance.now();
   const again = await scoreSamples(benchmark, problems, rows, scorer);
-  computeMetrics(toProblemSamples(problems, again), K);
+  computeMetrics(toProblemSamples(problems, again), K, { votable: true });
   const warmS = seconds(t0);
   await scorer.close();
 
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n- worker pool start-up (not in the times above): ${startupS.toFixed(2)} s`);
   console.log(
-    `- avg@16 ${(metrics.avg * 100).toFixed(1)}%, maj@16 ${(metrics.majAtK * 100).toFixed(1)}%, truncated ${(metrics.truncationRate * 100).toFixed(1)}%`,
+    `- avg@16 ${(metrics.avg * 100).toFixed(1)}%, maj@16 ${((metrics.majAtK ?? 0) * 100).toFixed(1)}%, truncated ${(metrics.truncationRate * 100).toFixed(1)}%`,
   );
   console.log(
     `- target: under ${TARGET_S} s on 2 cores: ${evalS < TARGET_S ? 'met' : 'NOT met'} (${evalS.toFixed(2)} s)`,

@@ -44,8 +44,11 @@ export interface BenchmarkMetrics {
   ci95: Interval;
   /** Unbiased pass@k for k = 1, 2, 4, ... up to the samples per problem. */
   passAt: Record<string, number>;
-  /** Majority vote over the extracted answers of each problem's k samples. */
-  majAtK: number;
+  /**
+   * Majority vote over the extracted answers of each problem's k samples. Only where answers can be voted
+   * on (math): a program is not an answer two samples share, and ties would go to the first sample.
+   */
+  majAtK?: number;
   truncationRate: number;
   lengthChars: LengthStats;
   /** Only when every sample reported its completion tokens. */
@@ -167,8 +170,16 @@ function groupScores(problems: readonly ProblemSamples[], keyOf: (p: ProblemSamp
   return out;
 }
 
-/** Every metric of one benchmark run; `k` is the samples per problem asked for. */
-export function computeMetrics(problems: readonly ProblemSamples[], k: number, seed = 0): BenchmarkMetrics {
+/**
+ * Every metric of one benchmark run; `k` is the samples per problem asked for; `votable`: whether the
+ * samples' answers can be voted on (math), which gives maj@k.
+ */
+export function computeMetrics(
+  problems: readonly ProblemSamples[],
+  k: number,
+  options: { seed?: number; votable: boolean },
+): BenchmarkMetrics {
+  const seed = options.seed ?? 0;
   const accuracies = problems.map(problemAccuracy);
   const all = problems.flatMap((p) => p.samples);
   const minSamples = problems.length ? Math.min(...problems.map((p) => p.samples.length)) : 0;
@@ -191,10 +202,10 @@ export function computeMetrics(problems: readonly ProblemSamples[], k: number, s
     avg: mean(accuracies),
     ci95: bootstrapCI(accuracies, seed),
     passAt,
-    majAtK: mean(problems.map((p) => (majorityCorrect(p, k) ? 1 : 0))),
     truncationRate: mean(all.map((s) => (s.finishReason === 'length' ? 1 : 0))),
     lengthChars: lengthStats(all.map((s) => s.responseChars)),
   };
+  if (options.votable) metrics.majAtK = mean(problems.map((p) => (majorityCorrect(p, k) ? 1 : 0)));
   if (all.length > 0 && tokens.every((t) => typeof t === 'number'))
     metrics.lengthTokens = lengthStats(tokens as number[]);
   const bySubject = groupScores(problems, (p) => p.subject);

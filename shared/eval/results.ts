@@ -13,7 +13,7 @@ export const BenchmarkMetrics = z
     avg: z.number().openapi({ description: 'avg@k: mean over problems of the share of correct samples.' }),
     ci95: Interval.openapi({ description: 'Bootstrap 95% interval of avg (problems resampled, seeded).' }),
     passAt: z.record(z.string(), z.number()).openapi({ description: 'Unbiased pass@k by k.' }),
-    majAtK: z.number(),
+    majAtK: z.number().optional(),
     truncationRate: z.number().openapi({ description: 'Share of samples with finish_reason "length".' }),
     lengthChars: LengthStats,
     lengthTokens: LengthStats.optional(),

@@ -101,7 +101,7 @@ export async function runEval(plan: EvalPlan, ctx: EvalContext): Promise<EvalRes
       task: benchmark.task,
       source,
       k: kUsed,
-      metrics: computeMetrics(perProblem, kUsed, plan.seed),
+      metrics: computeMetrics(perProblem, kUsed, { seed: plan.seed, votable: benchmark.task === 'math' }),
       samples,
     });
     report('done', samples.length, samples.length);

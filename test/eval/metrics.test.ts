@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapCI,
+  computeMetrics,
   lengthStats,
   majorityCorrect,
   type ProblemSamples,
@@ -71,6 +72,21 @@ describe('maj@k', () => {
     ]);
     expect(majorityCorrect(p, 1)).toBe(true);
     expect(majorityCorrect(p, 4)).toBe(false);
+  });
+});
+
+describe('computeMetrics', () => {
+  const p = (id: string, samples: ReturnType<typeof verdict>[]): ProblemSamples => ({ id, samples });
+  const problems = [
+    p('a', [verdict(0, true, '4'), verdict(1, true, '4')]),
+    p('b', [verdict(0, false, '3'), verdict(1, false, '3')]),
+  ];
+
+  it('gives maj@k only where answers can be voted on (math), never for programs', () => {
+    expect(computeMetrics(problems, 2, { votable: true }).majAtK).toBe(0.5);
+    const code = computeMetrics(problems, 2, { votable: false });
+    expect(code.majAtK).toBeUndefined();
+    expect(code.avg).toBe(0.5);
   });
 });
 

@@ -72,7 +72,7 @@ function summaryTable(results: readonly EvalResults[]): string {
         pct(m.avg),
         `${pct(m.ci95.low)}–${pct(m.ci95.high)}`,
         passK === undefined ? '' : pct(passK),
-        pct(m.majAtK),
+        m.majAtK === undefined ? '–' : pct(m.majAtK),
         pct(m.truncationRate),
         String(m.lengthChars.median),
         m.lengthTokens ? String(m.lengthTokens.median) : '',

@@ -36,7 +36,7 @@ export function markdownTable(results: readonly EvalResults[]): string {
         pct(m.avg),
         `${pct(m.ci95.low)} – ${pct(m.ci95.high)}`,
         ...passKs.map((k) => (m.passAt[k] === undefined ? '' : pct(m.passAt[k] as number))),
-        pct(m.majAtK),
+        m.majAtK === undefined ? '–' : pct(m.majAtK),
         pct(m.truncationRate),
         String(Math.round(m.lengthChars.mean)),
       ];
