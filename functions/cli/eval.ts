@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { withCachedFiles } from '../../shared/data-fetch/cached.ts';
 import { discoverModel } from '../../shared/eval/generate/client.ts';
 import { runStoredEval } from '../../shared/eval/job.ts';
 import { EvalPlan } from '../../shared/eval/plan.ts';
@@ -93,7 +94,8 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
     }).filter(([, v]) => v !== undefined),
   );
   const parsed = EvalPlan.safeParse({
-    benchmarks: flags.benchmarks,
+    // Without a benchmark folder, a benchmark named alone is read from the `gradus data fetch` cache.
+    benchmarks: flags.dataDir ? flags.benchmarks : withCachedFiles(flags.benchmarks),
     preset: flags.preset,
     model,
     responses: flags.responses,

@@ -5,6 +5,7 @@ import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../../shared/api/node-server.ts';
 import { port, positiveInt } from './args.ts';
 import { registerCurate } from './curate.ts';
+import { registerData } from './data.ts';
 import { addEvalCommand } from './eval.ts';
 import { progressBar } from './progress.ts';
 import { registerRollouts } from './rollouts.ts';
@@ -62,6 +63,8 @@ export function buildProgram(): Command {
   registerCurate(program);
 
   registerRollouts(program);
+
+  registerData(program);
 
   return program;
 }
