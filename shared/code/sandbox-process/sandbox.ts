@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { siblingEntry } from '../entry-url.ts';
 import type { Language, RunLimits, RunResult, RunStatus, Sandbox } from '../types.ts';
 import { MAX_REQUEST_CHARS, type RunRequest, readChildMessage } from './protocol.ts';
 
@@ -16,7 +17,7 @@ export interface ProcessSandboxOptions {
   startMs?: number;
 }
 
-const CHILD_ENTRY = new URL('./child.ts', import.meta.url);
+const CHILD_ENTRY = siblingEntry('child', import.meta.url);
 
 /** A started child and what the host knows about it. */
 interface Child {
