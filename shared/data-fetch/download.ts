@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { DataFetchError } from './errors.ts';
 
 export interface DownloadOptions {
@@ -61,20 +61,21 @@ export async function download(url: string, dest: string, options: DownloadOptio
   const bytes = (await stat(part)).size;
   const wantBytes = options.expected?.bytes ?? declared.bytes;
   if (wantBytes !== undefined && bytes !== wantBytes) {
-    await rm(part, { force: true });
+    await discard(part);
     throw new DataFetchError(`${url}: ${bytes} bytes where ${wantBytes} were expected; the file was deleted`);
   }
   const sha256 = await sha256File(part);
   const wantSha = options.expected?.sha256 ?? declared.sha256;
   const sha256From = options.expected?.sha256 ? 'registry' : declared.sha256 ? 'server' : undefined;
   if (wantSha !== undefined && sha256 !== wantSha.toLowerCase()) {
-    await rm(part, { force: true });
+    await discard(part);
     throw new DataFetchError(
       `${url}: sha256 ${sha256} differs from the ${sha256From === 'registry' ? "registry's" : "server's"} ` +
         `${wantSha}; the file was deleted`,
     );
   }
   await rename(part, dest);
+  await rm(validatorPath(part), { force: true });
   return { bytes, sha256, resumed, sha256From };
 }
 
@@ -94,13 +95,20 @@ async function transfer(
   arm();
   try {
     const declared: Declared = {};
-    const res = await follow(url, have, controller.signal, declared, options.maxRedirects ?? 5);
+    const ifRange = have > 0 ? await readValidator(part) : undefined;
+    const res = await follow(
+      url,
+      { from: have, ifRange },
+      controller.signal,
+      declared,
+      options.maxRedirects ?? 5,
+    );
     if (res.status === 416) {
       await res.body?.cancel();
       // The `.part` already holds the whole file, or is not a prefix of it: then start over.
       const total = contentRange(res.headers.get('content-range'))?.total;
       if (have > 0 && total === have) return { declared: { bytes: total, ...declared }, resumed: true };
-      await rm(part, { force: true });
+      await discard(part);
       throw new TransferBroken('the server refused to resume; starting over');
     }
     if (!res.ok || res.body === null) {
@@ -113,18 +121,19 @@ async function transfer(
       const range = contentRange(res.headers.get('content-range'));
       if (range?.start !== have) {
         await res.body.cancel();
-        await rm(part, { force: true });
+        await discard(part);
         throw new TransferBroken('the server resumed at another offset; starting over');
       }
       offset = have;
       total = range.total;
-    } else if (!res.headers.get('content-encoding')) {
-      total = headerInt(res.headers.get('content-length'));
+    } else {
+      if (!res.headers.get('content-encoding')) total = headerInt(res.headers.get('content-length'));
+      await saveValidator(part, res.headers);
     }
     total ??= declared.bytes;
     if (total !== undefined && total > options.maxBytes) {
       await res.body.cancel();
-      await rm(part, { force: true });
+      await discard(part);
       throw new DataFetchError(`${url}: ${total} bytes, more than the ${options.maxBytes} accepted`);
     }
     const file = await open(part, offset > 0 ? 'a' : 'w');
@@ -135,7 +144,7 @@ async function transfer(
         received += chunk.byteLength;
         if (received > options.maxBytes || (total !== undefined && received > total)) {
           await file.close();
-          await rm(part, { force: true });
+          await discard(part);
           throw new DataFetchError(
             `${url}: more than ${total ?? options.maxBytes} bytes${total === undefined ? ', the most accepted' : ', the size declared'}`,
           );
@@ -156,10 +165,33 @@ async function transfer(
   }
 }
 
+const validatorPath = (part: string) => `${part}.validator`;
+
+async function discard(part: string): Promise<void> {
+  await rm(part, { force: true });
+  await rm(validatorPath(part), { force: true });
+}
+
+/** Keeps what identifies this version of the file (a strong ETag, else Last-Modified), for If-Range. */
+async function saveValidator(part: string, headers: Headers): Promise<void> {
+  const etag = headers.get('etag');
+  const validator = etag && !etag.startsWith('W/') ? etag : headers.get('last-modified');
+  if (validator) await writeFile(validatorPath(part), validator);
+  else await rm(validatorPath(part), { force: true });
+}
+
+async function readValidator(part: string): Promise<string | undefined> {
+  try {
+    return (await readFile(validatorPath(part), 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** GETs `url` (from byte `from` on), following redirects by hand so that each target is checked. */
 async function follow(
   url: string,
-  from: number,
+  { from, ifRange }: { from: number; ifRange?: string },
   signal: AbortSignal,
   declared: Declared,
   maxRedirects: number,
@@ -173,7 +205,12 @@ async function follow(
         redirect: 'manual',
         signal,
         // Compression would make byte offsets those of the encoded body.
-        headers: { 'accept-encoding': 'identity', ...(from > 0 ? { range: `bytes=${from}-` } : {}) },
+        headers: {
+          'accept-encoding': 'identity',
+          ...(from > 0 ? { range: `bytes=${from}-` } : {}),
+          // A file changed since the `.part` began comes whole (200) rather than spliced onto the old bytes.
+          ...(from > 0 && ifRange ? { 'if-range': ifRange } : {}),
+        },
       });
     } catch (err) {
       if (signal.aborted) throw new TransferBroken((signal.reason as Error).message);

@@ -38,18 +38,22 @@ interface Served {
   stall?: boolean;
   /** A redirect to this location instead. */
   redirect?: string;
+  /** Sent as ETag; a Range request whose If-Range names another gets the whole file. */
+  etag?: string;
 }
 
 const served = new Map<string, Served>();
-const requests: { path: string; range?: string }[] = [];
+const requests: { path: string; range?: string; ifRange?: string }[] = [];
 let mirror: string;
 let closeServer: () => Promise<void>;
 
 function serveBytes(entry: Served, req: IncomingMessage, res: ServerResponse) {
   const { body } = entry;
   if (entry.stall) return void res.writeHead(200, { 'content-length': body.length }).flushHeaders();
+  const etag = entry.etag === undefined ? {} : { etag: entry.etag };
+  const stale = req.headers['if-range'] !== undefined && req.headers['if-range'] !== entry.etag;
   const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  if (range) {
+  if (range && !stale) {
     const start = Number(range[1]);
     if (start >= body.length)
       return void res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
@@ -59,16 +63,16 @@ function serveBytes(entry: Served, req: IncomingMessage, res: ServerResponse) {
   if (entry.dropAfter !== undefined) {
     const cut = entry.dropAfter;
     entry.dropAfter = undefined;
-    res.writeHead(200, { 'content-length': body.length });
+    res.writeHead(200, { 'content-length': body.length, ...etag });
     return void res.write(body.subarray(0, cut), () => setTimeout(() => res.destroy(), 20));
   }
-  res.writeHead(200, { 'content-length': body.length }).end(body);
+  res.writeHead(200, { 'content-length': body.length, ...etag }).end(body);
 }
 
 beforeAll(async () => {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    requests.push({ path, range: req.headers.range });
+    requests.push({ path, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined });
     const cdn = path.startsWith('/cdn/');
     const entry = served.get(cdn ? path.slice(4) : path);
     if (!entry) return void res.writeHead(404).end();
@@ -283,6 +287,26 @@ describe('gradus data fetch', () => {
     expect(requests.map((r) => r.range)).toEqual([undefined, `bytes=${cut}-`]);
     expect(await readFile(join(root, 'benchmarks', 'aime24.jsonl'))).toEqual(aime);
     expect(existsSync(part)).toBe(false);
+  });
+
+  it('starts over, rather than splice, when the file changed since its .part began (If-Range)', async () => {
+    const v1 = jsonl(aimeRows);
+    const v2 = jsonl(aimeRows.map((r) => ({ ...r, problem: `${r.problem} (revised)` })));
+    serve(DATASETS.aime24 as DataSet, [v1], { dropAfter: 1000, etag: '"v1"' });
+    await expect(fetchDataSet('aime24', { root, mirror, download: { retries: 0 } })).rejects.toThrow(
+      /connection lost after 1000 bytes/,
+    );
+    serve(DATASETS.aime24 as DataSet, [v2], { etag: '"v2"' });
+    expect(await fetchDataSet('aime24', { root, mirror })).toMatchObject({
+      status: 'fetched',
+      resumed: false,
+    });
+    expect(requests.map((r) => [r.range, r.ifRange])).toEqual([
+      [undefined, undefined],
+      ['bytes=1000-', '"v1"'],
+    ]);
+    expect(await readFile(join(root, 'benchmarks', 'aime24.jsonl'))).toEqual(v2);
+    expect(filesUnder(join(root, '.downloads'))).toEqual([]);
   });
 
   it('refuses a file whose sha256 is not the declared one: deleted, a clear error, exit 1', async () => {
