@@ -15,7 +15,7 @@ import { writeManifest, writeRunData } from './run-fixture.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'functions/cli/gradus.ts');
-const trainer = `"${process.execPath}" "${join(root, 'test/jobs/fixtures/stand-in-trainer.mjs')}"`;
+const trainer = `"${process.execPath}" "${join(root, 'examples/stand-in-trainer.mjs')}"`;
 let dir: string;
 
 beforeAll(async () => {
