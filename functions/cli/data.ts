@@ -50,12 +50,13 @@ function summary(r: FetchResult): string {
 
 /** Adds `gradus data fetch`. */
 export function registerData(program: Command): void {
+  const byName = Object.keys(DATASETS).filter((name) => DATASETS[name]?.onlyByName);
   const data = program.command('data').description('the public benchmarks and test sets');
   data
     .command('fetch')
     .description(
       'download data sets from their public sources into the data cache, check and convert them ' +
-        `(default: all of ${Object.keys(DATASETS).join(', ')})`,
+        `(${Object.keys(DATASETS).join(', ')}; default: all but ${byName.join(', ')} (fetched only when named))`,
     )
     .argument('[names...]', 'data sets (benchmark names)')
     .option('--dir <dir>', 'data folder (default: GRADUS_DATA_DIR, else ~/.cache/gradus/data)')

@@ -26,6 +26,8 @@ export interface DataSet {
   sha256?: string;
   /** Largest download accepted per file. */
   maxBytes: number;
+  /** Fetched only when named (gigabytes), not by a bare `gradus data fetch`. */
+  onlyByName?: boolean;
 }
 
 const QWEN = 'https://raw.githubusercontent.com/QwenLM/Qwen2.5-Math/main/evaluation/data';
@@ -115,5 +117,6 @@ export const DATASETS: Record<string, DataSet> = {
       url: `${HF}/livecodebench/code_generation_lite/resolve/main/${file}.jsonl`,
     })),
     maxBytes: 4096 * MiB,
+    onlyByName: true,
   },
 };

@@ -10,6 +10,8 @@ export interface DownloadOptions {
   expected?: { sha256?: string; bytes?: number };
   /** A transfer that receives nothing for this long is broken off (and resumed while retries remain). */
   idleTimeoutMs?: number;
+  /** One transfer is broken off after this long (default 30 min) and resumed while retries remain. */
+  transferTimeoutMs?: number;
   /** Transfers resumed after a dropped connection within one download (default 3). */
   retries?: number;
   maxRedirects?: number;
@@ -93,6 +95,11 @@ async function transfer(
     timer = setTimeout(() => controller.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
   };
   arm();
+  const limitMs = options.transferTimeoutMs ?? 30 * 60_000;
+  const deadline = setTimeout(
+    () => controller.abort(new Error(`still running after ${limitMs / 1000} s`)),
+    limitMs,
+  );
   try {
     const declared: Declared = {};
     const ifRange = have > 0 ? await readValidator(part) : undefined;
@@ -162,6 +169,7 @@ async function transfer(
     return { declared: { bytes: total, ...declared }, resumed: offset > 0 };
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
   }
 }
 
@@ -213,7 +221,7 @@ async function follow(
         },
       });
     } catch (err) {
-      if (signal.aborted) throw new TransferBroken((signal.reason as Error).message);
+      if (signal.aborted) throw new TransferBroken(`no response (${(signal.reason as Error).message})`);
       throw new TransferBroken(`could not connect (${causeOf(err)})`);
     }
     // Hugging Face declares an LFS file's size and sha256 on the redirect to its storage.

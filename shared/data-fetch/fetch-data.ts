@@ -17,7 +17,7 @@ export interface FetchOptions {
   /** Fetch again even when the cached file matches the manifest. */
   force?: boolean;
   datasets?: Record<string, DataSet>;
-  download?: Pick<DownloadOptions, 'idleTimeoutMs' | 'retries'>;
+  download?: Pick<DownloadOptions, 'idleTimeoutMs' | 'transferTimeoutMs' | 'retries'>;
   onBytes?: (dataset: string, url: string, received: number, total: number | undefined) => void;
 }
 
@@ -37,9 +37,9 @@ export interface FetchResult {
   note?: string;
 }
 
-/** Data set names for the command line's names (benchmark aliases too); none: all of them. */
+/** Data set names for the command line's names (benchmark aliases too); none: all but the `onlyByName`. */
 export function resolveNames(names: string[], datasets: Record<string, DataSet> = DATASETS): string[] {
-  if (names.length === 0) return Object.keys(datasets);
+  if (names.length === 0) return Object.keys(datasets).filter((name) => !datasets[name]?.onlyByName);
   return names.map((name) => {
     const key = name in datasets ? name : findBenchmark(name)?.name;
     if (key === undefined || !(key in datasets))
