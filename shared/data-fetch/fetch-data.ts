@@ -60,7 +60,10 @@ export async function fetchDataSet(name: string, options: FetchOptions): Promise
   const dest = join(options.root, set.path);
   let note: string | undefined;
   const recorded = (await readManifest(options.root))[name];
-  if (!options.force && recorded?.path === set.path && existsSync(dest)) {
+  const sameSources =
+    recorded?.path === set.path &&
+    recorded.sources.map((s) => s.url).join('\n') === set.files.map((f) => f.url).join('\n');
+  if (!options.force && recorded && sameSources && existsSync(dest)) {
     const sha256 = await sha256File(dest);
     if (sha256 === recorded.sha256 && (set.sha256 === undefined || set.sha256 === sha256)) {
       return { ...cachedResult(name, dest, recorded), sha256 };

@@ -246,6 +246,21 @@ describe('gradus data fetch', () => {
     expect(await readFile(aimePath)).toEqual(aime);
   }, 60_000);
 
+  it('fetches again when the registry names other sources than the manifest recorded', async () => {
+    const aime = jsonl(aimeRows);
+    serve(DATASETS.aime24 as DataSet, [aime]);
+    expect(await fetchDataSet('aime24', { root, mirror })).toMatchObject({ status: 'fetched' });
+    expect(await fetchDataSet('aime24', { root, mirror })).toMatchObject({ status: 'cached' });
+    const moved: DataSet = {
+      ...(DATASETS.aime24 as DataSet),
+      files: [{ url: 'https://example.org/aime24/v2/test.jsonl' }],
+    };
+    serve(moved, [aime]);
+    const again = await fetchDataSet('aime24', { root, mirror, datasets: { aime24: moved } });
+    expect(again).toMatchObject({ status: 'fetched', rows: 30 });
+    expect(requests.at(-1)?.path).toBe('/mirror/example.org/aime24/v2/test.jsonl');
+  });
+
   it('resumes a download whose connection dropped midway with a Range request', async () => {
     const humaneval = humanevalParquet();
     const cut = Math.floor(humaneval.length / 2);
