@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { curate, MANIFEST_KEY, REPORT_KEY } from '../../shared/curriculum/curate.ts';
+import type { DatasetLocation } from '../../shared/curriculum/dataset/index.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
 import { formatSummary } from '../../shared/curriculum/summary.ts';
 import { openStorage } from '../../shared/storage/index.ts';
-import { progressBar } from './progress.ts';
+import { countItems } from './count-items.ts';
+import { count, countedIn, progressBar, secondsSince, summaryLine } from './progress.ts';
+import { curateRunFolder } from './run-location.ts';
 
 interface CurateFlags {
   spec: string;
@@ -21,12 +24,12 @@ function integer(value: string): number {
   return n;
 }
 
-/** A labelled progress bar per step, on a terminal only. */
+/** A labelled bar per step, on a terminal only; a step reading a local file counts its records first. */
 function stepProgress(stream: NodeJS.WriteStream) {
   return {
-    step(name: string) {
-      if (stream.isTTY) stream.write(`${name}\n`);
-      return progressBar(stream);
+    step(name: string, size: { total?: number; input?: DatasetLocation } = {}) {
+      const total = typeof size.input === 'string' ? countItems(size.input) : size.total;
+      return progressBar(stream, { label: name, unit: 'rows', total });
     },
   };
 }
@@ -47,13 +50,19 @@ export function registerCurate(program: Command): void {
       '--passrates <file>',
       'pass-rate table {problem_id, model, n, correct, pass_rate}: .jsonl or .parquet',
     )
-    .requiredOption('--out <dir|s3://bucket/prefix>', 'where stage files, report.html and manifest.json go')
+    .requiredOption(
+      '--out <root/runs/run-id>',
+      'the run folder (a path or s3:// URL) for stage files, report.html and manifest.json; ' +
+        '`gradus stage run` takes it as it is',
+    )
     .option('--seed <n>', "override the spec's seed", integer)
     .option('--force', 'replace an existing manifest.json under --out')
     .action(async (flags: CurateFlags) => {
+      curateRunFolder(flags.out);
       const { spec, source } = await loadSpec(flags.spec);
       if (flags.seed !== undefined) spec.seed = flags.seed;
       const out = openStorage(flags.out);
+      const t0 = performance.now();
       const result = await curate({
         spec,
         specSource: source,
@@ -72,5 +81,12 @@ export function registerCurate(program: Command): void {
           );
       }
       process.stdout.write(`report:   ${out.url}/${REPORT_KEY}\nmanifest: ${out.url}/${MANIFEST_KEY}\n`);
+      const { problems } = result.summary;
+      const rows = result.manifest.stages.reduce((n, s) => n + (s.data[0]?.rows ?? 0), 0);
+      summaryLine(
+        process.stderr,
+        `curated ${countedIn(problems, 'problems', secondsSince(t0))} into ${result.manifest.stages.length} ` +
+          `stages (${count(rows)} rows); run in ${out.url}: gradus stage run ${flags.out}`,
+      );
     });
 }

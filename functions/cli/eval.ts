@@ -14,7 +14,7 @@ import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.t
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { addRequestShapeOptions, finiteNumber, intAtLeast, positiveInt } from './args.ts';
-import { type ProgressBar, progressBar } from './progress.ts';
+import { countedIn, type ProgressBar, progressBar, secondsSince, summaryLine } from './progress.ts';
 
 /** `aime24,math500=path/to/file.jsonl` -> [{name: 'aime24'}, {name: 'math500', source: '...'}]. */
 export function parseBenchmarkList(value: string): { name: string; source?: string }[] {
@@ -53,19 +53,22 @@ interface EvalFlags {
   scoreConcurrency?: number;
 }
 
-/** One progress bar per benchmark and phase, each announced on its own line. */
+/** One bar per benchmark and phase (on a terminal only), and the samples scored, for the summary. */
 function phaseBars(stream: NodeJS.WriteStream) {
   let current: { key: string; bar: ProgressBar } | undefined;
-  return (p: EvalProgress) => {
-    const key = `${p.benchmark} ${p.phase}`;
+  const scored = new Map<string, number>();
+  const onProgress = (p: EvalProgress) => {
+    if (p.phase === 'done') scored.set(p.benchmark, p.done);
     if (p.phase === 'load' || p.phase === 'done') return;
+    const key = `${p.benchmark} ${p.phase}`;
     if (current?.key !== key) {
-      stream.write(`${key}\n`);
-      current = { key, bar: progressBar(stream) };
+      current?.bar.finish(p.done);
+      current = { key, bar: progressBar(stream, { label: key, unit: 'samples', total: p.total }) };
     }
     if (p.done >= p.total) current.bar.finish(p.done);
-    else current.bar.update(p.done, p.total ? p.done / p.total : undefined);
+    else current.bar.update(p.done);
   };
+  return { onProgress, samples: () => [...scored.values()].reduce((a, b) => a + b, 0) };
 }
 
 async function runEvalCommand(flags: EvalFlags): Promise<void> {
@@ -111,16 +114,24 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
     throw new Error(`${issue?.path.join('.') || 'options'}: ${issue?.message}`);
   }
   const { scorer } = createNodeScorer({ poolSize: flags.scoreConcurrency });
+  const t0 = performance.now();
+  const bars = phaseBars(process.stderr);
   try {
     const results = await runEval(parsed.data, {
       scorer,
       workDir: flags.out,
       benchmarkDir: flags.dataDir,
-      onProgress: phaseBars(process.stderr),
+      onProgress: bars.onProgress,
     });
     const paths = await writeReport(flags.out, results);
     process.stdout.write(`\n${markdownTable([results])}\n`);
     process.stdout.write(`results: ${paths.results}\nreport: ${paths.html}\n`);
+    const benchmarks = flags.benchmarks.length;
+    summaryLine(
+      process.stderr,
+      `evaluated ${benchmarks} benchmark${benchmarks === 1 ? '' : 's'}: ` +
+        `${countedIn(bars.samples(), 'samples', secondsSince(t0))}; results in ${paths.results}`,
+    );
   } finally {
     await scorer.close();
   }
@@ -149,7 +160,7 @@ async function compareCommand(files: string[], own: { out?: string }, command: C
   }
 }
 
-/** A checkpoint evaluation (stage trigger, README "Evaluate"): its settings come from the environment. */
+/** A checkpoint evaluation (stage trigger, docs/evaluate.md): its settings come from the environment. */
 async function checkpointEvalJob(dataDir: string | undefined): Promise<void> {
   const env = parseEvalJobEnv({ ...process.env, GRADUS_BENCHMARKS: dataDir });
   const { scorer } = createNodeScorer();

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { runServer } from '../../shared/api/node-server.ts';
 import { port, positiveInt } from './args.ts';
 import { registerCurate } from './curate.ts';
 import { registerData } from './data.ts';
 import { addEvalCommand } from './eval.ts';
-import { progressBar } from './progress.ts';
 import { registerRollouts } from './rollouts.ts';
-import { scoreFile } from './score-file.ts';
+import { scoreFileCommand } from './score-file.ts';
 import { registerStageCommands } from './stage.ts';
 
 /** `gradus score ... | head` closes the pipe early: stop without a stack trace. */
@@ -32,18 +30,7 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'items per scoring batch', positiveInt, 2048)
     .action(async (opts: { in: string; out?: string; concurrency?: number; batchSize: number }) => {
       if (opts.out === undefined) exitQuietlyOnClosedStdout();
-      const { scorer } = createNodeScorer({ poolSize: opts.concurrency });
-      try {
-        await scoreFile({
-          input: opts.in,
-          output: opts.out,
-          scorer,
-          batchSize: opts.batchSize,
-          progress: progressBar(process.stderr),
-        });
-      } finally {
-        await scorer.close();
-      }
+      await scoreFileCommand(opts);
     });
 
   program

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, toJson } from 'hyparquet';
 import { checkParquetLimits, parquetLimits } from '../../shared/curriculum/dataset/parquet-limits.ts';
@@ -9,8 +8,6 @@ export type Row = { label: string; value: unknown } | { label: string; error: st
 
 export interface RowSource {
   rows: AsyncIterable<Row>;
-  /** How much of the input has been read (0..1), when known. */
-  fraction(): number | undefined;
 }
 
 /** Streams rows from a JSONL file, or from a Parquet file when the name ends in .parquet. */
@@ -20,9 +17,7 @@ export function openRows(path: string): RowSource {
 
 function jsonlRows(path: string): RowSource {
   const input = createReadStream(path);
-  let size: number | undefined;
   async function* rows(): AsyncGenerator<Row> {
-    size = (await stat(path)).size;
     let n = 0;
     for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
       n++;
@@ -34,7 +29,7 @@ function jsonlRows(path: string): RowSource {
       }
     }
   }
-  return { rows: rows(), fraction: () => (size ? input.bytesRead / size : undefined) };
+  return { rows: rows() };
 }
 
 /**
@@ -42,23 +37,19 @@ function jsonlRows(path: string): RowSource {
  * footer must show every row group within the Parquet limits before anything is decoded.
  */
 function parquetRows(path: string): RowSource {
-  let total: number | undefined;
-  let read = 0;
   async function* rows(): AsyncGenerator<Row> {
     const file = await asyncBufferFromFile(path);
     const metadata = await parquetMetadataAsync(file);
     checkParquetLimits(metadata, path, parquetLimits());
-    total = Number(metadata.num_rows);
     let rowStart = 0;
     for (const group of metadata.row_groups) {
       const rowEnd = rowStart + Number(group.num_rows);
       const objects = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
       for (const [k, object] of objects.entries()) {
-        read = rowStart + k + 1;
-        yield { label: `row ${read}`, value: toJson(object) };
+        yield { label: `row ${rowStart + k + 1}`, value: toJson(object) };
       }
       rowStart = rowEnd;
     }
   }
-  return { rows: rows(), fraction: () => (total ? read / total : undefined) };
+  return { rows: rows() };
 }

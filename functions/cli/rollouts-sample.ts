@@ -3,7 +3,8 @@ import { discoverModel } from '../../shared/eval/generate/client.ts';
 import { sampleRollouts } from '../../shared/eval/generate/rollouts.ts';
 import { PRESETS } from '../../shared/eval/presets.ts';
 import { addRequestShapeOptions, finiteNumber, intAtLeast, positiveInt } from './args.ts';
-import { progressBar } from './progress.ts';
+import { countItems } from './count-items.ts';
+import { countedIn, progressBar, secondsSince, summaryLine } from './progress.ts';
 
 interface SampleFlags {
   model: string;
@@ -48,7 +49,10 @@ export function addRolloutsSample(rollouts: Command): void {
     .option('--concurrency <n>', 'requests in flight', positiveInt, 16)
     .action(async (flags: SampleFlags) => {
       const apiKey = process.env[flags.apiKeyEnv] || undefined;
-      const bar = progressBar(process.stderr);
+      const rows = countItems(flags.data);
+      const total = rows.then((n) => (n === undefined ? undefined : n * flags.n));
+      const bar = progressBar(process.stderr, { unit: 'samples', total });
+      const t0 = performance.now();
       const summary = await sampleRollouts({
         endpoint: {
           baseUrl: flags.model,
@@ -73,8 +77,10 @@ export function addRolloutsSample(rollouts: Command): void {
         onProgress: (done) => bar.update(done),
       });
       bar.finish(summary.total);
-      process.stdout.write(
-        `${summary.total} samples in ${flags.out}: ${summary.generated} generated now, ${summary.resumed} already there\n`,
+      summaryLine(
+        process.stderr,
+        `sampled ${countedIn(summary.total, 'samples', secondsSince(t0))}: ${summary.generated} generated now, ` +
+          `${summary.resumed} already there; rollouts in ${flags.out}`,
       );
     });
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { type Progress, scoreRollouts } from '../../shared/curriculum/passrates.ts';
+import { scoreRollouts } from '../../shared/curriculum/passrates.ts';
 import { DEFAULT_ID_FIELD } from '../../shared/curriculum/passrates-gold.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { positiveInt } from './args.ts';
-import { progressBar } from './progress.ts';
+import { countItems } from './count-items.ts';
+import { count, duration, progressBar, rate, secondsSince, summaryLine } from './progress.ts';
 import { addRolloutsSample } from './rollouts-sample.ts';
 
 /**
@@ -48,6 +49,7 @@ function addScoreCommand(rollouts: Command): void {
     .option('--batch-size <n>', 'rollouts per scoring batch', positiveInt, 2048)
     .action(async (opts: ScoreOptions) => {
       const { scorer } = createNodeScorer({ poolSize: opts.concurrency });
+      const t0 = performance.now();
       try {
         const summary = await scoreRollouts({
           rollouts: opts.rollouts,
@@ -56,44 +58,19 @@ function addScoreCommand(rollouts: Command): void {
           idField: opts.idField,
           scorer,
           batchSize: opts.batchSize,
-          progress: progressFor(process.stderr),
+          progress: progressBar(process.stderr, { unit: 'rollouts', total: countItems(opts.rollouts) }),
         });
+        const seconds = secondsSince(t0);
         const errors =
-          summary.errors > 0
-            ? `, ${summary.errors.toLocaleString('en')} could not be scored (counted as wrong)`
-            : '';
-        process.stderr.write(
-          `scored ${summary.rollouts.toLocaleString('en')} rollouts of ${summary.problems.toLocaleString('en')} problems ` +
-            `by ${summary.models} models${errors}; wrote ${summary.output.rows.toLocaleString('en')} pass rates to ${opts.out}\n`,
+          summary.errors > 0 ? `, ${count(summary.errors)} could not be scored (counted as wrong)` : '';
+        summaryLine(
+          process.stderr,
+          `scored ${count(summary.rollouts)} rollouts of ${count(summary.problems)} problems by ${summary.models} ` +
+            `models in ${duration(seconds)} (${rate(summary.rollouts, seconds)})${errors}; ` +
+            `wrote ${count(summary.output.rows)} pass rates to ${opts.out}`,
         );
       } finally {
         await scorer.close();
       }
     });
-}
-
-const PLAIN_LINE_EVERY_MS = 10_000;
-
-/** A bar on a terminal; elsewhere (CI logs, files) a plain line every 10 seconds and one at the end. */
-function progressFor(stream: NodeJS.WriteStream): Progress {
-  if (stream.isTTY) return progressBar(stream);
-  const t0 = performance.now();
-  let last = t0;
-  const line = (done: number, fraction: number | undefined) => {
-    const seconds = (performance.now() - t0) / 1000;
-    const share = fraction === undefined ? '' : ` (${Math.floor(fraction * 100)}% of the input)`;
-    const rate = seconds > 0 ? Math.round(done / seconds).toLocaleString('en') : '0';
-    stream.write(`rollouts score: ${done.toLocaleString('en')} scored${share}, ${rate}/s\n`);
-  };
-  return {
-    update(done, fraction) {
-      const now = performance.now();
-      if (now - last < PLAIN_LINE_EVERY_MS) return;
-      last = now;
-      line(done, fraction);
-    },
-    finish(done) {
-      line(done, 1);
-    },
-  };
 }

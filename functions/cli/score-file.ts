@@ -2,9 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { validationError } from '../../shared/reward/errors.ts';
+import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { REWARD_ITEM_FIELDS, RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
 import { failedResult, type RewardScorer } from '../../shared/reward/score.ts';
-import type { ProgressBar } from './progress.ts';
+import { countItems } from './count-items.ts';
+import { count, countedIn, type ProgressBar, progressBar, secondsSince, summaryLine } from './progress.ts';
 import { openRows, type Row } from './read-rows.ts';
 
 export interface ScoreFileOptions {
@@ -17,27 +19,68 @@ export interface ScoreFileOptions {
   progress?: ProgressBar;
 }
 
+export interface ScoreFileSummary {
+  /** Results written, one per non-blank input row. */
+  items: number;
+  correct: number;
+  /** Results with status "error" (rows that are not RewardItems included). */
+  errors: number;
+}
+
+/**
+ * `gradus score`: scores `input` with a scorer of `concurrency` threads, a bar on a terminal, then one
+ * summary line on stderr (stdout may be the results).
+ */
+export async function scoreFileCommand(opts: {
+  in: string;
+  out?: string;
+  concurrency?: number;
+  batchSize: number;
+}): Promise<void> {
+  const { scorer } = createNodeScorer({ poolSize: opts.concurrency });
+  const t0 = performance.now();
+  try {
+    const summary = await scoreFile({
+      input: opts.in,
+      output: opts.out,
+      scorer,
+      batchSize: opts.batchSize,
+      progress: progressBar(process.stderr, { total: countItems(opts.in) }),
+    });
+    const errors = summary.errors > 0 ? `, ${count(summary.errors)} errors` : '';
+    summaryLine(
+      process.stderr,
+      `scored ${countedIn(summary.items, 'items', secondsSince(t0))}: ${count(summary.correct)} correct${errors}; ` +
+        `results in ${opts.out ?? 'stdout'}`,
+    );
+  } finally {
+    await scorer.close();
+  }
+}
+
 /** Batches being scored at once: enough to keep every worker busy while the slowest item of a batch finishes. */
 const MAX_IN_FLIGHT = 4;
 
 /**
  * Scores every row of `input` and writes one RewardResult line per row, in input order (blank lines are
  * skipped). A row that is not a valid RewardItem becomes an "error" result naming its line; it never stops
- * the run. Returns the number of results written.
+ * the run. Returns how many results were written, correct and errors.
  */
-export async function scoreFile(options: ScoreFileOptions): Promise<number> {
+export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileSummary> {
   const { scorer, progress } = options;
   const batchSize = options.batchSize ?? 2048;
   const source = openRows(options.input);
   const out: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
-  const inFlight: Promise<string[]>[] = [];
-  let written = 0;
+  const inFlight: Promise<ScoredBatch>[] = [];
+  const summary: ScoreFileSummary = { items: 0, correct: 0, errors: 0 };
 
   const writeNext = async () => {
-    const lines = await (inFlight.shift() as Promise<string[]>);
-    if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-    written += lines.length;
-    progress?.update(written, source.fraction());
+    const batch = await (inFlight.shift() as Promise<ScoredBatch>);
+    if (!out.write(`${batch.lines.join('\n')}\n`)) await once(out, 'drain');
+    summary.items += batch.lines.length;
+    summary.correct += batch.correct;
+    summary.errors += batch.errors;
+    progress?.update(summary.items);
   };
   const submit = (rows: Row[]) => {
     const batch = scoreRows(rows, scorer);
@@ -60,11 +103,17 @@ export async function scoreFile(options: ScoreFileOptions): Promise<number> {
     out.end();
     await once(out, 'finish');
   }
-  progress?.finish(written);
-  return written;
+  progress?.finish(summary.items);
+  return summary;
 }
 
-async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<string[]> {
+interface ScoredBatch {
+  lines: string[];
+  correct: number;
+  errors: number;
+}
+
+async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<ScoredBatch> {
   const results: RewardResult[] = new Array(rows.length);
   const items: RewardItem[] = [];
   const positions: number[] = [];
@@ -81,7 +130,14 @@ async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<string[]> {
   scored.forEach((result, j) => {
     results[positions[j] as number] = result;
   });
-  return results.map((result) => JSON.stringify(result));
+  let correct = 0;
+  let errors = 0;
+  const lines = results.map((result) => {
+    if (result.correct) correct++;
+    if (result.status === 'error') errors++;
+    return JSON.stringify(result);
+  });
+  return { lines, correct, errors };
 }
 
 function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {

@@ -1,31 +1,24 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { siblingEntry } from '../../shared/code/entry-url.ts';
 import { BatchJobRunner } from '../../shared/jobs/batch.ts';
 import { runStagesLocally } from '../../shared/jobs/local-run.ts';
 import { executeStage } from '../../shared/jobs/stage-exec.ts';
 import { formatRunStatus, runStatus } from '../../shared/jobs/status.ts';
 import { openStorage } from '../../shared/storage/index.ts';
+import { locateRun } from './run-location.ts';
+import { stageView } from './stage-view.ts';
 
-/** Stage jobs start this module rather than gradus.ts: it loads only what a stage needs, so it starts faster. */
-const stageCli = fileURLToPath(import.meta.url);
+export { locateRun };
 
-/**
- * `<root>/runs/<run-id>[/manifest.json]` (a path or an s3:// URL) -> the storage root and the run id.
- */
-export function locateRun(target: string): { root: string; runId: string } {
-  const trimmed = target.replace(/\/manifest\.json$/, '').replace(/\/+$/, '');
-  if (trimmed.startsWith('runs/')) return locateRun(`./${target}`);
-  const cut = trimmed.lastIndexOf('/runs/');
-  const runId = trimmed.slice(cut + '/runs/'.length);
-  if (cut < 0 || runId === '' || runId.includes('/')) {
-    throw new InvalidArgumentError(
-      `expected <root>/runs/<run-id> or <root>/runs/<run-id>/manifest.json, got ${JSON.stringify(target)}`,
-    );
-  }
-  const root = trimmed.slice(0, cut) || '/';
-  return { root: root.startsWith('s3://') ? root : resolve(root), runId };
+/** Stage jobs start stage-main rather than gradus: it loads only what a stage needs, so it starts faster. */
+const stageCli = fileURLToPath(siblingEntry('stage-main', import.meta.url));
+
+/** Scratch space (data, checkpoints, logs) lives in the OS temp folder, never in the checkout. */
+function defaultWorkDir(): string {
+  return join(tmpdir(), 'gradus-work');
 }
 
 function required(value: string | undefined, what: string): string {
@@ -43,29 +36,28 @@ export function registerStageCommands(program: Command): void {
     )
     .argument('<run>', '<root>/runs/<run-id> or its manifest.json (a path or an s3:// URL)')
     .option('--trainer <command>', 'trainer command each stage runs (env GRADUS_TRAINER_COMMAND)')
-    .option('--work-dir <dir>', 'scratch folder for data, checkpoints and logs', '.gradus-work')
+    .option(
+      '--work-dir <dir>',
+      'scratch folder for data, checkpoints and logs (default: gradus-work in the OS temp folder)',
+    )
     .option('--gpus <n>', 'GPUs per node given to the trainer config', '1')
-    .action(async (target: string, opts: { trainer?: string; workDir: string; gpus: string }) => {
+    .action(async (target: string, opts: { trainer?: string; workDir?: string; gpus: string }) => {
       const { root, runId } = locateRun(target);
       const trainerCommand = required(
         opts.trainer ?? process.env.GRADUS_TRAINER_COMMAND,
         '--trainer (or GRADUS_TRAINER_COMMAND)',
       );
       const storage = openStorage(root);
-      const { result, jobs, ok } = await runStagesLocally({
+      const { result, ok } = await runStagesLocally({
         storage,
         runId,
         trainerCommand,
-        workDir: resolve(opts.workDir, runId),
+        workDir: resolve(opts.workDir ?? defaultWorkDir(), runId),
         gradusCommand: [process.execPath, stageCli],
         gpusPerNode: Number(opts.gpus),
+        onEvent: stageView(process.stdout),
       });
       if (result.outcome === 'rejected') throw new Error(`run ${runId} rejected: ${result.error.message}`);
-      for (const { stage: k, job } of jobs) {
-        console.log(
-          `stage ${k}: ${job ? `${job.state}${job.reason ? ` (${job.reason})` : ''}, log ${job.logUrl}` : 'already succeeded'}`,
-        );
-      }
       process.exitCode = ok ? 0 : 1;
     });
 
@@ -96,7 +88,7 @@ export function registerStageCommands(program: Command): void {
     .action(async () => {
       const env = process.env;
       const stageIndex = Number(required(env.GRADUS_STAGE, 'GRADUS_STAGE'));
-      const workRoot = env.GRADUS_WORK_DIR || join(tmpdir(), 'gradus-work');
+      const workRoot = env.GRADUS_WORK_DIR || defaultWorkDir();
       const result = await executeStage({
         storage: openStorage(required(env.GRADUS_STORAGE_URL, 'GRADUS_STORAGE_URL')),
         runId: required(env.GRADUS_RUN_ID, 'GRADUS_RUN_ID'),
@@ -111,20 +103,12 @@ export function registerStageCommands(program: Command): void {
         rewardFunctionPath: env.GRADUS_REWARD_FUNCTION_PATH || undefined,
         defaultBaseModel: env.GRADUS_BASE_MODEL || undefined,
         pollMs: env.GRADUS_CHECKPOINT_POLL_MS ? Number(env.GRADUS_CHECKPOINT_POLL_MS) : undefined,
+        // Under `gradus stage run`, the events go to it over the IPC channel the local runner opens.
+        onEvent: process.send ? (event) => process.send?.(event) : undefined,
       });
       console.error(
         `[gradus stage ${stageIndex}] ${result.state}${result.reason ? `: ${result.reason}` : ''}`,
       );
       process.exitCode = result.state === 'succeeded' ? 0 : 1;
     });
-}
-
-/** `node functions/cli/stage.ts stage <command>`: the same commands as `gradus stage`. */
-if (import.meta.main) {
-  const program = new Command('gradus');
-  registerStageCommands(program);
-  program.parseAsync(process.argv).catch((err: unknown) => {
-    console.error(`gradus: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
 }

@@ -20,7 +20,14 @@ import { type StageSelection, selectStages } from './stages.ts';
 import type { CurationSummary } from './summary.ts';
 
 export interface CurateProgress {
-  step(name: string): { update(done: number, fraction?: number): void; finish(done: number): void };
+  /**
+   * A step of `size.total` items, or of the records of `size.input` (the caller may count them); `fraction`
+   * is how much of the input has been read, which runs ahead of the items done.
+   */
+  step(
+    name: string,
+    size?: { total?: number; input?: DatasetLocation },
+  ): { update(done: number, fraction?: number): void; finish(done: number): void };
 }
 
 export interface CurateOptions {
@@ -77,7 +84,7 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
     passRatesFile,
     data: options.data,
     storageOptions: options.storageOptions,
-    progress: progress.step('levels'),
+    progress: progress.step('levels', { input: options.data }),
   });
   const levelsFile = await writeRecords({ storage: out, key: LEVELS_KEY }, pass.records, {
     ...options.storageOptions,
@@ -141,7 +148,7 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
 async function indexPassRates(options: CurateOptions, progress: CurateProgress) {
   const reader = readRecords(options.passRates, options.storageOptions);
   const builder = passRateIndexBuilder(options.spec, reader.file);
-  const bar = progress.step('pass rates');
+  const bar = progress.step('pass rates', { input: options.passRates });
   let n = 0;
   for await (const { value, row } of reader.records) {
     builder.add(value, row);
@@ -177,7 +184,7 @@ async function writeStages(
   for (const [i, sel] of selections.entries()) {
     const index = i + 1;
     const key = stageDataKey(index, sel.stage.name);
-    const bar = progress.step(`stage ${index} (${sel.stage.name})`);
+    const bar = progress.step(`stage ${index} (${sel.stage.name})`, { total: sel.rows.length });
     let picked = 0;
     const rows = (async function* () {
       for await (const row of pickRows(options, sel.rows)) {

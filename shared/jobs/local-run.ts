@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Storage } from '../storage/types.ts';
-import { updateStageStatus } from './contract.ts';
+import { latestCompleteCheckpoint, readStageStatus, updateStageStatus } from './contract.ts';
 import { LocalJobRunner } from './local.ts';
 import type { JobInfo } from './runner.ts';
+import { StageEvent } from './stage-events.ts';
 import { type SubmitRunResult, submitRun } from './submit.ts';
 
 export interface LocalRunOptions {
@@ -16,6 +17,8 @@ export interface LocalRunOptions {
   gradusCommand: string[];
   gpusPerNode?: number;
   env?: Record<string, string>;
+  /** Told as each stage is skipped, starts, reports a step, seals a checkpoint and ends. */
+  onEvent?: (event: StageEvent) => void;
 }
 
 export interface LocalRunResult {
@@ -29,9 +32,15 @@ export interface LocalRunResult {
  * succeeded are skipped, the others (re)start and resume from their newest complete checkpoint.
  */
 export async function runStagesLocally(o: LocalRunOptions): Promise<LocalRunResult> {
+  const emit = o.onEvent ?? (() => {});
   const runner = new LocalJobRunner({
     command: [...o.gradusCommand, 'stage', 'exec'],
     logDir: join(o.workDir, 'logs'),
+    onMessage: (job, message) => {
+      const event = StageEvent.safeParse(message);
+      if (!event.success) return;
+      emit(event.data.type === 'started' ? { ...event.data, log: job.logUrl } : event.data);
+    },
   });
   const result = await submitRun({
     storage: o.storage,
@@ -53,10 +62,21 @@ export async function runStagesLocally(o: LocalRunOptions): Promise<LocalRunResu
   for (const stage of result.stages) {
     if (!stage.submitted || stage.jobId === undefined) {
       jobs.push({ stage: stage.stage });
+      emit({ type: 'skipped', stage: stage.stage });
       continue;
     }
     const job = await runner.wait(stage.jobId);
+    job.reason = await stageReason(o, stage.stage, job);
     jobs.push({ stage: stage.stage, job });
+    const latest = await latestCompleteCheckpoint(o.storage, o.runId, stage.stage);
+    emit({
+      type: 'finished',
+      stage: stage.stage,
+      state: job.state === 'succeeded' ? 'succeeded' : 'failed',
+      reason: job.reason,
+      latestCheckpoint: latest?.step,
+      log: job.logUrl,
+    });
     if (job.state === 'failed') {
       // The job may have died before it could say so (or never ran: its dependency failed).
       await updateStageStatus(o.storage, o.runId, stage.stage, (current) =>
@@ -70,4 +90,16 @@ export async function runStagesLocally(o: LocalRunOptions): Promise<LocalRunResu
     s.submitted ? jobs[i]?.job?.state === 'succeeded' : s.state === 'succeeded',
   );
   return { result, jobs, ok };
+}
+
+/**
+ * Why a stage's job failed, in the stage's own words: what the job wrote to status.json (the trainer's
+ * exit code, a missing checkpoint) rather than the exit code of `gradus stage exec`, which is 1 for any
+ * failure. A job that never started (its dependency failed) keeps the runner's reason.
+ */
+async function stageReason(o: LocalRunOptions, stage: number, job: JobInfo): Promise<string | undefined> {
+  if (job.state !== 'failed' || job.reason?.startsWith('dependency ')) return job.reason;
+  const status = await readStageStatus(o.storage, o.runId, stage);
+  if (status?.state === 'failed' && status.reason) return status.reason;
+  return `gradus stage exec ${job.reason ?? 'failed'} before recording why; see ${job.logUrl}`;
 }

@@ -10,6 +10,11 @@ export interface LocalRunnerConfig {
   /** Each job writes its stdout and stderr to `<logDir>/<job name>.log` (appended on re-runs). */
   logDir: string;
   cwd?: string;
+  /**
+   * Each message a job sends over an IPC channel (a Node job: `process.send`); with this set, jobs are
+   * started with that channel.
+   */
+  onMessage?: (job: JobInfo, message: unknown) => void;
 }
 
 interface LocalJob {
@@ -73,13 +78,16 @@ export class LocalJobRunner implements JobRunner {
     const [program, ...args] = this.config.command as [string, ...string[]];
     const exit = await new Promise<{ code: number | null; signal: string | null; error?: Error }>(
       (resolve) => {
+        const onMessage = this.config.onMessage;
         const child = spawn(program, args, {
           cwd: this.config.cwd,
           env: { ...process.env, ...spec.env },
-          stdio: ['ignore', log, log],
+          stdio: onMessage ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
         });
+        if (onMessage) child.on('message', (message) => onMessage({ ...info }, message));
         child.once('error', (error) => resolve({ code: null, signal: null, error }));
-        child.once('exit', (code, signal) => resolve({ code, signal }));
+        // 'close' comes after the last message (and the output) has been read.
+        child.once('close', (code, signal) => resolve({ code, signal }));
       },
     );
     await new Promise<void>((resolve) => log.end(resolve));

@@ -18,6 +18,7 @@ import {
 } from './contract.ts';
 import { jobName } from './runner.ts';
 import type { StageStatus } from './schema.ts';
+import { type StageEvent, stepScanner } from './stage-events.ts';
 import { renderVerlConfig } from './verl-config.ts';
 
 /** verl writes this file in `trainer.default_local_dir` once a `global_step_<n>/` is fully saved. */
@@ -43,6 +44,8 @@ export interface ExecuteStageOptions {
   /** How often the checkpoint folder is looked at. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** Told when the trainer starts, reports a step, and when a checkpoint is sealed. */
+  onEvent?: (event: StageEvent) => void;
 }
 
 export interface StageResult {
@@ -109,16 +112,27 @@ async function fetchData(o: ExecuteStageOptions, files: { path: string; sha256: 
   return local;
 }
 
+/** Runs the trainer with this process's stdout and stderr; `onStep` hears the steps its stdout reports. */
 function runTrainer(
   command: string,
   env: Record<string, string>,
+  onStep: (step: number) => void,
 ): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { env: { ...process.env, ...env }, stdio: 'inherit' });
+    const child = spawn('sh', ['-c', command], {
+      env: { ...process.env, ...env },
+      stdio: ['inherit', 'pipe', 'inherit'],
+    });
+    const scan = stepScanner(onStep);
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      process.stdout.write(text);
+      scan(text);
+    });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGTERM', forward).on('SIGINT', forward);
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the trainer's last lines (its last step) are read by then.
+    child.once('close', (code, signal) => {
       process.off('SIGTERM', forward).off('SIGINT', forward);
       resolve({ code, signal });
     });
@@ -150,7 +164,10 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
     const prepared = await prepareStage(o, stage, init, log);
     sealer = checkpointSealer(o, prepared.checkpointDir, prepared.resume?.step ?? -1, log);
     const timer = setInterval(() => sealer?.sealNewest().catch(() => {}), o.pollMs ?? 2000);
-    const exit = await runTrainer(o.trainerCommand, { ...o.env, ...prepared.env }).finally(() =>
+    const totalSteps = stage.settings.total_steps;
+    o.onEvent?.({ type: 'started', stage: o.stage, totalSteps, resumedFrom: prepared.resume?.step });
+    const onStep = (step: number) => o.onEvent?.({ type: 'step', stage: o.stage, step, totalSteps });
+    const exit = await runTrainer(o.trainerCommand, { ...o.env, ...prepared.env }, onStep).finally(() =>
       clearInterval(timer),
     );
     // A seal that failed while the trainer ran fails here too (the chain stays rejected).
@@ -164,7 +181,9 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
       return finish(o, status, {
         ...base,
         state: 'failed',
-        reason: 'trainer exited without a complete checkpoint',
+        reason:
+          `trainer exited with code 0 but saved no complete checkpoint (${LATEST_STEP_FILE} in ` +
+          'GRADUS_CHECKPOINT_DIR must name a global_step_<n>/ folder it wrote)',
       });
     }
     return finish(o, status, { ...base, state: 'succeeded' });
@@ -262,6 +281,7 @@ function checkpointSealer(
     await sealCheckpoint({ storage: o.storage, runId: o.runId, stage: o.stage, step, localDir, hfModelPath });
     sealed.push(step);
     log(`checkpoint ${step} sealed`);
+    o.onEvent?.({ type: 'checkpoint', stage: o.stage, step });
   };
   let chain: Promise<void> = Promise.resolve();
   return {

@@ -62,9 +62,9 @@ const curateArgs = (spec: string, out: string) => [
 
 describe('npx gradus curate', () => {
   it('prints the summary tables and writes stage files, report and manifest', async () => {
-    const out = join(dir, 'out');
+    const out = join(dir, 'runs', 'out');
     const { code, stdout, stderr } = await gradus(curateArgs('paper', out));
-    expect(stderr).toBe('');
+    expect(stderr).toMatch(/^curated 1,000 problems in .*; run in file:\/\/\S+: gradus stage run \S+\n$/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^1,000 problems \(code \d+, math \d+\)/);
     expect(stdout).toMatch(/^level\s+problems\s+code\s+math$/m);
@@ -86,7 +86,7 @@ describe('npx gradus curate', () => {
         AWS_SECRET_ACCESS_KEY: 'S3RVER',
       },
     );
-    expect(stderr).toBe('');
+    expect(stderr).toMatch(/^curated 1,000 problems in .*; run in s3:\/\/\S+\/runs\/cli: /);
     expect(code).toBe(0);
     const manifest = StageManifest.parse(
       JSON.parse((await s3.storage('runs/cli').getText('manifest.json')) as string),
@@ -100,7 +100,7 @@ describe('npx gradus curate', () => {
       spec,
       'name: bad\nmodels:\n  m: { model: x }\nlevels:\n  A: { when: { model: n, op: gt, value: 0 } }\nstages:\n  - name: s\n    levels: [B]\n',
     );
-    const { code, stderr } = await gradus(curateArgs(spec, join(dir, 'never')));
+    const { code, stderr } = await gradus(curateArgs(spec, join(dir, 'runs', 'never')));
     expect(code).toBe(1);
     expect(stderr).toContain(`gradus: ${spec}: 3 mistakes in the curriculum spec:`);
     expect(stderr).toContain(`${spec}:5:23: levels.A.when.model: unknown model "n"; models are "m"`);
@@ -120,7 +120,7 @@ describe('npx gradus curate', () => {
       '--passrates',
       inputs.passRates,
       '--out',
-      join(dir, 'never2'),
+      join(dir, 'runs', 'never2'),
     ]);
     expect(code).toBe(1);
     expect(stderr).toBe(`gradus: ${join(dir, 'nope.jsonl')}: no such file\n`);
