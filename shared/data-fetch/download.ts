@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataFetchError } from './errors.ts';
 
 export interface DownloadOptions {
@@ -14,6 +15,8 @@ export interface DownloadOptions {
   transferTimeoutMs?: number;
   /** Transfers resumed after a dropped connection within one download (default 3). */
   retries?: number;
+  /** Wait before the first retry, doubled for each next one (default 1 s). */
+  retryDelayMs?: number;
   maxRedirects?: number;
   onBytes?: (received: number, total: number | undefined) => void;
 }
@@ -54,10 +57,14 @@ export async function download(url: string, dest: string, options: DownloadOptio
     } catch (err) {
       if (!(err instanceof TransferBroken)) throw err;
       if (attempt >= retries) {
+        const kept = (await sizeOf(part)) > 0;
+        if (!kept) await discard(part);
         throw new DataFetchError(
-          `${url}: ${err.message}; gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} (run again to resume from ${part})`,
+          `${url}: ${err.message}; gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` +
+            (kept ? ` (run again to resume from ${part})` : ''),
         );
       }
+      await sleep((options.retryDelayMs ?? 1000) * 2 ** attempt);
     }
   }
   const bytes = (await stat(part)).size;

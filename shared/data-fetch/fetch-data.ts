@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { findBenchmark } from '../eval/benchmarks.ts';
 import { mirrored } from './cache-dir.ts';
@@ -17,7 +17,7 @@ export interface FetchOptions {
   /** Fetch again even when the cached file matches the manifest. */
   force?: boolean;
   datasets?: Record<string, DataSet>;
-  download?: Pick<DownloadOptions, 'idleTimeoutMs' | 'transferTimeoutMs' | 'retries'>;
+  download?: Pick<DownloadOptions, 'idleTimeoutMs' | 'transferTimeoutMs' | 'retries' | 'retryDelayMs'>;
   onBytes?: (dataset: string, url: string, received: number, total: number | undefined) => void;
 }
 
@@ -73,7 +73,49 @@ export async function fetchDataSet(name: string, options: FetchOptions): Promise
 
   const folder = join(options.root, '.downloads', name);
   await mkdir(folder, { recursive: true });
+  let got: Awaited<ReturnType<typeof downloadAll>>;
+  try {
+    got = await downloadAll(name, set, folder, options);
+  } catch (err) {
+    // Only a folder holding nothing to resume goes.
+    await rmdir(folder).catch(() => {});
+    await rmdir(dirname(folder)).catch(() => {});
+    throw err;
+  }
+  const { inputs, sources, ...download } = got;
   await mkdir(dirname(dest), { recursive: true });
+
+  let converted: Awaited<ReturnType<typeof convert>>;
+  try {
+    converted = await convert(benchmark, set, inputs, dest);
+  } catch (err) {
+    // An unusable download is not kept: the next run fetches it anew.
+    await rm(folder, { recursive: true, force: true });
+    if (err instanceof DataFetchError)
+      throw new DataFetchError(`${err.message}; refused, the downloaded files were deleted`);
+    throw err;
+  }
+  await rm(folder, { recursive: true, force: true });
+  const entry: ManifestEntry = {
+    path: set.path,
+    ...converted,
+    fetchedAt: new Date().toISOString(),
+    sources,
+  };
+  await recordInManifest(options.root, name, entry);
+  return {
+    name,
+    path: dest,
+    status: 'fetched',
+    ...converted,
+    ...download,
+    files: set.files.length,
+    note,
+  };
+}
+
+/** Downloads a data set's files into `folder`, keeping any finished by an earlier run. */
+async function downloadAll(name: string, set: DataSet, folder: string, options: FetchOptions) {
   const inputs: string[] = [];
   const sources: ManifestEntry['sources'] = [];
   let downloaded = 0;
@@ -106,36 +148,7 @@ export async function fetchDataSet(name: string, options: FetchOptions): Promise
     resumed ||= got.resumed;
     if (got.sha256From !== undefined || file.sha256 !== undefined) checkedSha256++;
   }
-
-  let converted: Awaited<ReturnType<typeof convert>>;
-  try {
-    converted = await convert(benchmark, set, inputs, dest);
-  } catch (err) {
-    // An unusable download is not kept: the next run fetches it anew.
-    await rm(folder, { recursive: true, force: true });
-    if (err instanceof DataFetchError)
-      throw new DataFetchError(`${err.message}; refused, the downloaded files were deleted`);
-    throw err;
-  }
-  await rm(folder, { recursive: true, force: true });
-  const entry: ManifestEntry = {
-    path: set.path,
-    ...converted,
-    fetchedAt: new Date().toISOString(),
-    sources,
-  };
-  await recordInManifest(options.root, name, entry);
-  return {
-    name,
-    path: dest,
-    status: 'fetched',
-    ...converted,
-    downloaded,
-    files: set.files.length,
-    resumed,
-    checkedSha256,
-    note,
-  };
+  return { inputs, sources, downloaded, resumed, checkedSha256 };
 }
 
 function cachedResult(name: string, path: string, entry: ManifestEntry): FetchResult {

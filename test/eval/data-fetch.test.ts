@@ -269,7 +269,7 @@ describe('gradus data fetch', () => {
     const result = await fetchDataSet('humaneval', {
       root,
       mirror,
-      download: { retries: 1 },
+      download: { retries: 1, retryDelayMs: 0 },
       onBytes: (_name, _url, received) => seen.push(received),
     });
     expect(result).toMatchObject({ status: 'fetched', rows: 164, resumed: true, checkedSha256: 1 });
@@ -410,11 +410,21 @@ describe('gradus data fetch', () => {
     );
     serve(DATASETS.aime24 as DataSet, [aime], { stall: true });
     await expect(
-      fetchDataSet('aime24', { root, mirror, download: { idleTimeoutMs: 200, retries: 1 } }),
+      fetchDataSet('aime24', { root, mirror, download: { idleTimeoutMs: 200, retries: 1, retryDelayMs: 0 } }),
     ).rejects.toThrow(/connection lost after 0 bytes \(no data for 0.2 s\); gave up after 1 retry/);
     await expect(
       fetchDataSet('aime24', { root, mirror, download: { transferTimeoutMs: 300, retries: 0 } }),
     ).rejects.toThrow(/still running after 0.3 s\)?; gave up after 0 retries/);
+    // Nothing received: nothing kept, no hint to resume.
+    expect(readdirSync(root)).toEqual([]);
+    const closed = 'http://127.0.0.1:1/mirror';
+    const refused = fetchDataSet('aime24', {
+      root,
+      mirror: closed,
+      download: { retries: 2, retryDelayMs: 0 },
+    });
+    await expect(refused).rejects.toThrow(/could not connect \(.*\); gave up after 2 retries$/);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('names data sets by benchmark name or alias; an unknown name is an error listing the known', () => {
