@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +211,77 @@ describe('gradus eval progress', { timeout: 60_000 }, () => {
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/math500 score \[#+\] 100% 12\/12 samples/);
     expect(screens(run.output).at(-1)).toMatch(/^evaluated 1 benchmark: 12 samples/);
+  });
+});
+
+describe('gradus rollouts sample progress', { timeout: 60_000 }, () => {
+  let server: Server;
+  let url: string;
+  const rows = Array.from({ length: 20 }, (_, i) => ({
+    prompt: [{ role: 'user', content: `What is ${i} + 1?` }],
+    extra_info: { problem_id: `q${i}` },
+  }));
+  beforeAll(async () => {
+    await writeFile(join(dir, 'prompts.jsonl'), jsonl(rows));
+    // A model server that answers every request with n boxed answers, a little later.
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const reply =
+          req.url === '/v1/models'
+            ? { data: [{ id: 'stand-in' }] }
+            : {
+                choices: Array.from({ length: JSON.parse(body).n ?? 1 }, (_, index) => ({
+                  index,
+                  message: { role: 'assistant', content: '\\boxed{1}' },
+                  finish_reason: 'stop',
+                })),
+              };
+        setTimeout(() => res.setHeader('content-type', 'application/json').end(JSON.stringify(reply)), 20);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const args = (out: string) => [
+    'rollouts',
+    'sample',
+    '--model',
+    url,
+    '--data',
+    join(dir, 'prompts.jsonl'),
+    '--out',
+    out,
+    '--n',
+    '4',
+    '--concurrency',
+    '1',
+  ];
+
+  it('through a pipe: one summary line', async () => {
+    const out = join(dir, 'sampled.jsonl');
+    const run = await gradusPiped(args(out));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^sampled 80 samples in [\\d.]+s \\([\\d.,]+/s\\): 80 generated now, 0 already there; rollouts in ${out}\\n$`,
+      ),
+    );
+  });
+
+  it.skipIf(!ptyRunner)('on a terminal: samples done out of rows times n', async () => {
+    const run = await gradusInPty(args(join(dir, 'sampled-pty.jsonl')));
+    expect(run.code).toBe(0);
+    const shown = bars(run.output, 'samples');
+    expect(shown.length).toBeGreaterThan(3);
+    expect(shown.every((b) => b.total === 80)).toBe(true);
+    expect(shown.some((b) => b.done > 0 && b.done < 80)).toBe(true);
+    expect(screens(run.output).at(-1)).toMatch(/^sampled 80 samples in /);
   });
 });
