@@ -55,16 +55,17 @@ interface EvalFlags {
 
 /** One bar per benchmark and phase (on a terminal only), and the samples scored, for the summary. */
 function phaseBars(stream: NodeJS.WriteStream) {
-  let current: { key: string; bar: ProgressBar } | undefined;
+  let current: { key: string; bar: ProgressBar; done: number } | undefined;
   const scored = new Map<string, number>();
   const onProgress = (p: EvalProgress) => {
     if (p.phase === 'done') scored.set(p.benchmark, p.done);
     if (p.phase === 'load' || p.phase === 'done') return;
     const key = `${p.benchmark} ${p.phase}`;
     if (current?.key !== key) {
-      current?.bar.finish(p.done);
-      current = { key, bar: progressBar(stream, { label: key, unit: 'samples', total: p.total }) };
+      current?.bar.finish(current.done);
+      current = { key, bar: progressBar(stream, { label: key, unit: 'samples', total: p.total }), done: 0 };
     }
+    current.done = p.done;
     if (p.done >= p.total) current.bar.finish(p.done);
     else current.bar.update(p.done);
   };
