@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countJsonlLines } from '../../functions/cli/count-items.ts';
+import { countItems, countJsonlLines } from '../../functions/cli/count-items.ts';
 import { gradusInPty, gradusPiped, ptyRunner, screens } from './cli-child.ts';
 
 /**
@@ -66,6 +67,18 @@ describe('counting items', () => {
     expect(await countJsonlLines(file)).toBe(3);
     await writeFile(file, '');
     expect(await countJsonlLines(file)).toBe(0);
+  });
+
+  it("takes a Parquet file's rows from its footer, and leaves URLs uncounted", async () => {
+    const file = join(dir, 'count.parquet');
+    parquetWriteFile({
+      filename: file,
+      rowGroupSize: 2,
+      columnData: [{ name: 'id', data: [1, 2, 3, 4, 5], type: 'INT32' }],
+    });
+    expect(await countItems(file)).toBe(5);
+    expect(await countItems('s3://bucket/items.jsonl')).toBeUndefined();
+    expect(await countItems(join(dir, 'missing.jsonl'))).toBeUndefined();
   });
 });
 
