@@ -65,5 +65,5 @@ export async function buildPackage(): Promise<string[]> {
 
 if (import.meta.main) {
   const outputs = await buildPackage();
-  console.log(`build-package: ${outputs.length} files in dist/package`);
+  console.error(`build-package: ${outputs.length} files in dist/package`);
 }
