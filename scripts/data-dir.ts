@@ -5,20 +5,17 @@
  * or `~/.cache/gradus/data`, which `gradus data fetch` is to fill).
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { dataCacheDir } from '../shared/data-fetch/cache-dir.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 
 export const GET_DATA =
-  "set GRADUS_DATA_DIR to a copy of the gradus data sets, or place them at ../shared/data (see README 'Data')";
+  "fetch benchmarks and code sets with 'npx gradus data fetch', or set GRADUS_DATA_DIR to a copy of the gradus data sets, or place them at ../shared/data (see README 'Data')";
 
 export function dataRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.GRADUS_DATA_DIR) return [resolve(env.GRADUS_DATA_DIR)];
-  // XDG: a relative XDG_CACHE_HOME is to be ignored.
-  const cache =
-    env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return [resolve(REPO, '../shared/data'), join(cache, 'gradus', 'data')];
+  return [resolve(REPO, '../shared/data'), dataCacheDir(env)];
 }
 
 /** The path of `rel` (e.g. `benchmarks`, `code/mbpp.jsonl`) under the first root that has it. */

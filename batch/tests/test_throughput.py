@@ -30,7 +30,7 @@ def data_roots() -> list[Path]:
 PAIRS = next((root / REL for root in data_roots() if (root / REL).exists()), None)
 if PAIRS is None:
     print(f"skipped the 2,048-response throughput test: no {REL} in {' or '.join(map(str, data_roots()))}: "
-          "set GRADUS_DATA_DIR to a copy of the gradus data sets, or place them at ../shared/data (see README 'Data')",
+          "fetch benchmarks and code sets with 'npx gradus data fetch', or set GRADUS_DATA_DIR to a copy of the gradus data sets, or place them at ../shared/data (see README 'Data')",
           file=sys.stderr)
 
 
