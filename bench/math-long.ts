@@ -1,18 +1,22 @@
 /**
  * The long-response part of `npm run bench:math`: verifyMath against Math-Verify on the same long items in
- * the same run, and the worker pool on 2 cores against one core, printed as markdown.
+ * the same run, and the worker pool with 2 workers against 1 worker and against scoring inline on the main
+ * thread, on one 2,048-item batch, printed as markdown.
  */
 import { verifyMath } from '../shared/math/verify.ts';
-import { createPool } from '../shared/reward/pool.ts';
+import { createPool, type WorkerPool } from '../shared/reward/pool.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
-import { inlineScore } from '../shared/reward/score.ts';
+import { scoreMathItem } from '../shared/reward/score.ts';
 import { mathVerifyMissing, runMathVerify } from './baselines/math-verify.ts';
 import { DEFAULT_SEED, type LongItem, longResponses, MAX_CHARS, MIN_CHARS } from './long-responses.ts';
-import { fmt, fmtRate, percentile, throughput } from './stats.ts';
+import { fmt, fmtRate, percentile } from './stats.ts';
 
 /** Timed passes over the set, after one untimed warm-up pass, for each verifier. */
 const PASSES = 3;
 const BATCH = 2048;
+/** Rounds of the scaling comparison; each round times every way of scoring the batch for at least ROUND_MS. */
+const ROUNDS = 5;
+const ROUND_MS = 600;
 
 interface Timed {
   /** Every timed per-item ms, pass after pass. */
@@ -68,25 +72,65 @@ function peer(items: LongItem[]): Timed | string {
   return { ms: timed.flatMap((r) => r.ms), correct: timed.at(-1)?.correct ?? [] };
 }
 
-/** Items/s of one core in process and of the worker pool with 1 and 2 workers, on the same batch. */
-async function cores(items: LongItem[]) {
+interface Scaling {
+  /** Median over the rounds of each way's items/s. */
+  inline: number;
+  pool1: number;
+  pool2: number;
+  /** Medians over the rounds of the per-round ratios. */
+  twoOverOne: number;
+  twoOverInline: number;
+}
+
+/** Items/s of `score` on the batch: whole batches, one after another, for at least ROUND_MS. */
+async function rate(score: () => unknown): Promise<number> {
+  let batches = 0;
+  const t0 = performance.now();
+  do {
+    await score();
+    batches++;
+  } while (performance.now() - t0 < ROUND_MS);
+  return (batches * BATCH * 1000) / (performance.now() - t0);
+}
+
+/**
+ * The same 2,048-item batch scored inline on the main thread (scoreMathItem per item: what a worker runs per
+ * item), through a pool of 1 worker and through a pool of 2. Both pools are started and warmed up by one
+ * untimed batch before any timing; the three ways then take turns, round after round (the order rotating),
+ * so a change in machine load hits all three alike, and each ratio is taken within a round.
+ */
+async function scaling(items: LongItem[]): Promise<Scaling> {
   const batch: RewardItem[] = Array.from({ length: BATCH }, (_, i) => {
     const it = items[i % items.length] as LongItem;
     return { task: 'math', response: it.response, ground_truth: it.gold };
   });
-  inlineScore(batch);
-  const one = await throughput(() => inlineScore(batch).length, 2000, 2);
-  const pooled: number[] = [];
-  for (const size of [1, 2]) {
-    const pool = createPool({ size });
-    try {
-      await pool.score(batch);
-      pooled.push((await throughput(async () => (await pool.score(batch)).length, 2000, 2)).perSecond);
-    } finally {
-      await pool.close();
+  const pools: WorkerPool[] = [createPool({ size: 1 }), createPool({ size: 2 })];
+  try {
+    const ways = [() => batch.map(scoreMathItem), ...pools.map((pool) => () => pool.score(batch))];
+    for (const way of ways) await way();
+    const rates: number[][] = ways.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < ways.length; k++) {
+        const w = (round + k) % ways.length;
+        rates[w]?.push(await rate(ways[w] as () => unknown));
+      }
     }
+    const [inline, pool1, pool2] = rates as [number[], number[], number[]];
+    const ratio = (a: number[], b: number[]) =>
+      percentile(
+        a.map((x, r) => x / (b[r] as number)),
+        50,
+      );
+    return {
+      inline: percentile(inline, 50),
+      pool1: percentile(pool1, 50),
+      pool2: percentile(pool2, 50),
+      twoOverOne: ratio(pool2, pool1),
+      twoOverInline: ratio(pool2, inline),
+    };
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
   }
-  return { one: one.perSecond, pool1: pooled[0] ?? Number.NaN, pool2: pooled[1] ?? Number.NaN };
 }
 
 const row = (name: string, n: number, correct: string, s: Stats) =>
@@ -135,14 +179,18 @@ export async function longResponseSection(): Promise<string> {
         `${differ.length > 0 ? `; they differ on ${differ.slice(0, 5).join(', ')}` : ''}.`,
     );
   }
-  const c = await cores(items);
+  const c = await scaling(items);
   lines.push(
     '',
-    `| ${BATCH.toLocaleString('en-US')}-item batch of these items | 1 core, in process (items/s) | ` +
-      'pool, 1 worker (items/s) | pool, 2 workers (items/s) | 2 workers / 1 core |',
-    '|---|---:|---:|---:|---:|',
-    `| scoreItem per item (inlineScore) vs createPool({size}) | ${fmtRate(c.one)} | ${fmtRate(c.pool1)} | ` +
-      `${fmtRate(c.pool2)} | **${fmt(c.pool2 / c.one, 2)}x** |`,
+    `| one ${BATCH.toLocaleString('en-US')}-item batch of these items | inline, main thread (items/s) | ` +
+      'pool, 1 worker (items/s) | pool, 2 workers (items/s) | 2 workers / 1 worker | 2 workers / inline |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| scoreMathItem per item vs createPool({ size }) | ${fmtRate(c.inline)} | ${fmtRate(c.pool1)} | ` +
+      `${fmtRate(c.pool2)} | **${fmt(c.twoOverOne, 2)}x** | **${fmt(c.twoOverInline, 2)}x** |`,
+    '',
+    `Items/s: the median of ${ROUNDS} rounds; in each round each way scores the batch again and again for ` +
+      `at least ${ROUND_MS} ms, the three taking turns; the ratios are the medians of the per-round ratios. ` +
+      'Both pools are started and warmed up by an untimed batch first.',
   );
   return lines.join('\n');
 }

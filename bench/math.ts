@@ -239,7 +239,7 @@ async function main(): Promise<void> {
         notes.push(
           `${d.name}: the pool is slower than one in-process core here: an item takes ` +
             `~${fmt(1e6 / one.perSecond, 0)} µs of verification, less than its trip through the pool ` +
-            '(structured clone, chunk messages, the scorer registry), and the pool’s host thread shares ' +
+            '(packing the chunk, the messages both ways, parsing the item again), and the pool’s host thread shares ' +
             `the ${os.availableParallelism()} cores with its workers.`,
         );
       }

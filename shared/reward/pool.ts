@@ -1,21 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MATH_OPTIONS } from '../math/types.ts';
-import { mathOptionsOf } from './options.ts';
 import type { RewardItem, RewardResult } from './schema.ts';
 import { errorMessage, failedResult, type RewardScorer } from './score.ts';
-import {
-  type ChunkMessage,
-  nowMs,
-  Progress,
-  type WorkerInit,
-  type WorkerMessage,
-} from './worker-protocol.ts';
+import { nowMs, Progress, packChunk, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
+
+/** A chunk holds at most this many characters of responses (but always one item): bounds a message. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+/** A buffer a worker hands back is kept for the next chunk up to this size (a chunk's responses in UTF-8). */
+const KEEP_SPARE_BYTES = 3 * CHUNK_CHARS;
 
 export interface PoolOptions {
   /** Number of worker threads (default `os.availableParallelism()`). */
   size?: number;
-  /** Most items sent to a worker in one message (default 64). */
+  /** Most items sent to a worker in one message (default 256). */
   chunkSize?: number;
   /** Budget for items without `options.timeoutMs` (default 1000 ms). */
   timeoutMs?: number;
@@ -37,6 +35,11 @@ interface Chunk {
   indices: number[];
 }
 
+/** A queued run of items: those from `at` on are still to be sent. */
+interface Queued extends Chunk {
+  at: number;
+}
+
 interface Slot {
   worker: Worker;
   progress: Progress;
@@ -48,6 +51,8 @@ interface Slot {
   sentAt: number;
   /** Smallest budget in the chunk: the longest the host waits between looks at the worker. */
   minBudget: number;
+  /** The buffer the worker handed back with its last chunk, to pack the next one into. */
+  spare: ArrayBuffer | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -62,13 +67,15 @@ export class WorkerPool implements RewardScorer {
   readonly #timeoutMs: number;
   readonly #workerUrl: URL;
   readonly #slots: Slot[] = [];
-  readonly #queue: Chunk[] = [];
+  /** Items not yet sent: whole batches or the rests of chunks. `#next` cuts chunks off the head. */
+  readonly #queue: Queued[] = [];
+  #queued = 0;
   readonly #jobs = new Set<Job>();
   #closed = false;
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
-    this.#chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 64));
+    this.#chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 256));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
     this.#workerUrl = options.workerUrl ?? new URL('./worker.ts', import.meta.url);
   }
@@ -79,13 +86,7 @@ export class WorkerPool implements RewardScorer {
     return new Promise((resolve, reject) => {
       const job: Job = { results: new Array(items.length), remaining: items.length, resolve, reject };
       this.#jobs.add(job);
-      // Spread small batches over all workers; cap message size for large ones.
-      const per = Math.min(this.#chunkSize, Math.ceil(items.length / this.size));
-      for (let start = 0; start < items.length; start += per) {
-        const end = Math.min(start + per, items.length);
-        const indices = Array.from({ length: end - start }, (_, k) => start + k);
-        this.#queue.push({ job, items: items.slice(start, end), indices });
-      }
+      this.#enqueue({ job, items: items.slice(), indices: Array.from(items, (_, k) => k) });
       this.#dispatch();
     });
   }
@@ -94,6 +95,7 @@ export class WorkerPool implements RewardScorer {
     this.#closed = true;
     const stopping = this.#slots.slice().map((slot) => this.#retire(slot));
     this.#queue.length = 0;
+    this.#queued = 0;
     for (const job of this.#jobs)
       job.reject(new Error('the worker pool was closed before the batch finished'));
     this.#jobs.clear();
@@ -105,18 +107,50 @@ export class WorkerPool implements RewardScorer {
    * (and answers `timeout`) does not cost a worker restart.
    */
   #budget(item: RewardItem | undefined): number {
-    const soft = (item && mathOptionsOf(item)?.timeoutMs) ?? this.#timeoutMs;
+    const own = item?.options?.timeoutMs;
+    const soft = typeof own === 'number' ? own : this.#timeoutMs;
     return soft + Math.max(50, soft * 0.2);
+  }
+
+  #enqueue(chunk: Chunk, first = false): void {
+    const run = { ...chunk, at: 0 };
+    if (first) this.#queue.unshift(run);
+    else this.#queue.push(run);
+    this.#queued += chunk.items.length;
+  }
+
+  /**
+   * The next chunk: a 1/size share of what is queued, at most `chunkSize` items and CHUNK_CHARS of
+   * responses. Large batches go in few messages; chunks shrink as the queue drains, so the workers run out
+   * of work at about the same time.
+   */
+  #next(): Chunk {
+    const head = this.#queue[0] as Queued;
+    const left = head.items.length - head.at;
+    const most = Math.min(left, this.#chunkSize, Math.ceil(this.#queued / this.size));
+    let n = 0;
+    for (let chars = 0; n < most && (n === 0 || chars < CHUNK_CHARS); n++)
+      chars += (head.items[head.at + n] as RewardItem).response.length;
+    this.#queued -= n;
+    if (n === left) this.#queue.shift();
+    const end = head.at + n;
+    const chunk = {
+      job: head.job,
+      items: head.items.slice(head.at, end),
+      indices: head.indices.slice(head.at, end),
+    };
+    head.at = end;
+    return chunk;
   }
 
   #dispatch(allowSpawn = true): void {
     for (const slot of this.#slots) {
       if (this.#queue.length === 0) break;
-      if (slot.ready && slot.chunk === undefined) this.#send(slot, this.#queue.shift() as Chunk);
+      if (slot.ready && slot.chunk === undefined) this.#send(slot, this.#next());
     }
     if (!allowSpawn) return;
     let starting = this.#slots.filter((s) => !s.ready).length;
-    while (this.#queue.length > starting && this.#slots.length < this.size) {
+    while (this.#queued > starting && this.#slots.length < this.size) {
       this.#spawn();
       starting++;
     }
@@ -135,6 +169,7 @@ export class WorkerPool implements RewardScorer {
       received: 0,
       sentAt: 0,
       minBudget: 0,
+      spare: undefined,
       timer: undefined,
     };
     this.#slots.push(slot);
@@ -151,7 +186,9 @@ export class WorkerPool implements RewardScorer {
     slot.minBudget = chunk.items.reduce((least, item) => Math.min(least, this.#budget(item)), Infinity);
     slot.worker.ref();
     try {
-      slot.worker.postMessage({ type: 'chunk', items: chunk.items } satisfies ChunkMessage);
+      const { message, transfer } = packChunk(chunk.items, slot.spare);
+      slot.spare = undefined;
+      slot.worker.postMessage(message, transfer);
     } catch (err) {
       this.#unsendable(slot, chunk, errorMessage(err));
       return;
@@ -170,12 +207,14 @@ export class WorkerPool implements RewardScorer {
       const reason = `the item could not be sent to a scoring worker: ${message}`;
       this.#record(chunk.job, chunk.indices[0] as number, failedResult(chunk.items[0], 'error', reason));
     } else {
-      const singles = chunk.items.map((item, k) => ({
-        job: chunk.job,
-        items: [item],
-        indices: [chunk.indices[k] as number],
-      }));
-      this.#queue.unshift(...singles);
+      for (let k = chunk.items.length - 1; k >= 0; k--) {
+        const single = {
+          job: chunk.job,
+          items: [chunk.items[k] as RewardItem],
+          indices: [chunk.indices[k] as number],
+        };
+        this.#enqueue(single, true);
+      }
     }
     queueMicrotask(() => this.#dispatch());
   }
@@ -190,9 +229,13 @@ export class WorkerPool implements RewardScorer {
     }
     const chunk = slot.chunk;
     if (chunk === undefined) return;
-    for (const result of msg.results)
-      this.#record(chunk.job, chunk.indices[slot.received++] as number, result);
+    for (const result of msg.results) {
+      const id = chunk.items[slot.received]?.id;
+      const index = chunk.indices[slot.received++] as number;
+      this.#record(chunk.job, index, id === undefined ? result : { id, ...result });
+    }
     if (!msg.done) return;
+    if (msg.text.byteLength <= KEEP_SPARE_BYTES) slot.spare = msg.text;
     clearTimeout(slot.timer);
     slot.chunk = undefined;
     slot.worker.unref();
@@ -249,7 +292,7 @@ export class WorkerPool implements RewardScorer {
       rest.items.push(chunk.items[k] as RewardItem);
       rest.indices.push(chunk.indices[k] as number);
     }
-    if (rest.items.length > 0) this.#queue.unshift(rest);
+    if (rest.items.length > 0) this.#enqueue(rest, true);
     this.#dispatch();
   }
 
@@ -260,10 +303,10 @@ export class WorkerPool implements RewardScorer {
       return;
     }
     const reason = `the scoring worker failed to start: ${message}`;
-    for (const chunk of this.#queue.splice(0)) {
-      chunk.items.forEach((item, k) => {
-        this.#record(chunk.job, chunk.indices[k] as number, failedResult(item, 'error', reason));
-      });
+    this.#queued = 0;
+    for (const run of this.#queue.splice(0)) {
+      for (let k = run.at; k < run.items.length; k++)
+        this.#record(run.job, run.indices[k] as number, failedResult(run.items[k], 'error', reason));
     }
   }
 

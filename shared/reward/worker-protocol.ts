@@ -1,18 +1,92 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RewardItem, RewardResult } from './schema.ts';
 
-/** Host -> worker: score these items in order. A worker has at most one chunk at a time. */
+/**
+ * What a worker gets of an item: the fields a scorer reads. `id` and `extra_info` stay on the host (which
+ * puts `id` back on the result); `response` travels packed in `ChunkMessage.text` unless it is set here.
+ */
+export type WireItem = Omit<RewardItem, 'id' | 'extra_info' | 'response'> & { response?: string };
+
+/**
+ * Host -> worker: score these items in order. A worker has at most one chunk at a time.
+ * Responses are UTF-8, back to back, in `text`, which is transferred, not cloned: item k's are the bytes
+ * from `ends[k - 1]` (0 for the first) to `ends[k]`. A worker decodes each just before scoring it, so a
+ * chunk's responses do not live on the worker's heap all at once, and the host copies each once. The
+ * worker hands `text` back with the chunk's last results, for the host to fill again: pages of a fresh
+ * buffer cost a fault each on first touch, more than encoding into them.
+ */
 export interface ChunkMessage {
   type: 'chunk';
-  items: RewardItem[];
+  items: WireItem[];
+  text: ArrayBuffer;
+  ends: number[];
 }
 
-/** Worker -> host. `results` continue where the previous message of this chunk stopped. */
-export type WorkerMessage = { type: 'ready' } | { type: 'results'; results: RewardResult[]; done: boolean };
+/** Worker -> host. `results` continue where the previous message of this chunk stopped; they carry no `id`. */
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'results'; results: RewardResult[]; done: false }
+  | { type: 'results'; results: RewardResult[]; done: true; text: ArrayBuffer };
 
 /** What the pool passes as `workerData`. */
 export interface WorkerInit {
   progress: SharedArrayBuffer;
+}
+
+const encoder = new TextEncoder();
+// A byte-order mark is part of the response: keep it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * The message for `items` and what to transfer with it. `spare` (a buffer a worker handed back) is
+ * filled if it is large enough; else a new buffer is made, at least twice its size, so that the one buffer
+ * a worker hands back and forth soon fits every chunk.
+ */
+export function packChunk(
+  items: readonly RewardItem[],
+  spare?: ArrayBuffer,
+): { message: ChunkMessage; transfer: ArrayBuffer[] } {
+  // Room for the responses if they are ASCII (one byte a character); more is made when they are not.
+  let chars = 0;
+  for (const item of items) chars += item.response.length;
+  const room = spare?.byteLength ?? 0;
+  let text =
+    spare !== undefined && room >= chars ? new Uint8Array(spare) : new Uint8Array(Math.max(chars, 2 * room));
+  const ends: number[] = new Array(items.length);
+  const wire: WireItem[] = new Array(items.length);
+  let at = 0;
+  items.forEach((item, k) => {
+    const { id: _id, extra_info: _extra, response, ...rest } = item;
+    // A lone surrogate would not survive UTF-8: such a response is cloned as a string.
+    if (response.isWellFormed()) {
+      wire[k] = rest;
+      for (;;) {
+        const { read, written } = encoder.encodeInto(response, text.subarray(at));
+        if (read === response.length) {
+          at += written;
+          break;
+        }
+        // Out of room: grow (at least doubling, so the copies stay linear in all) and encode it again.
+        const grown = new Uint8Array(Math.max(2 * text.length, at + 3 * response.length));
+        grown.set(text.subarray(0, at));
+        text = grown;
+      }
+    } else {
+      wire[k] = { ...rest, response };
+    }
+    ends[k] = at;
+  });
+  const buffer = text.buffer;
+  return { message: { type: 'chunk', items: wire, text: buffer, ends }, transfer: [buffer] };
+}
+
+/** Item `k` of a chunk, whole again (without `id` and `extra_info`). */
+export function unpackItem(msg: ChunkMessage, k: number): RewardItem {
+  const wire = msg.items[k] as WireItem;
+  const from = k === 0 ? 0 : (msg.ends[k - 1] as number);
+  const response =
+    wire.response ?? decoder.decode(new Uint8Array(msg.text, from, (msg.ends[k] as number) - from));
+  return { ...wire, response };
 }
 
 /**
@@ -71,9 +145,10 @@ export function runWorker(score: (item: RewardItem) => RewardResult): void {
         lastFlush = now;
       }
       progress.begin(i, now);
-      pending.push(score(msg.items[i] as RewardItem));
+      pending.push(score(unpackItem(msg, i)));
     }
-    port.postMessage({ type: 'results', results: pending, done: true } satisfies WorkerMessage);
+    const last: WorkerMessage = { type: 'results', results: pending, done: true, text: msg.text };
+    port.postMessage(last, [msg.text]);
   });
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
 }

@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, type WorkerPool } from '../../shared/reward/pool.ts';
-import type { RewardItem } from '../../shared/reward/schema.ts';
+import type { RewardItem, RewardResult } from '../../shared/reward/schema.ts';
+import type { Echo } from './fixtures/echo-worker.ts';
 
 const misbehaving = new URL('./fixtures/misbehaving-worker.ts', import.meta.url);
 const broken = new URL('./fixtures/broken-worker.ts', import.meta.url);
+const echoing = new URL('./fixtures/echo-worker.ts', import.meta.url);
+
+const echoOf = (result: RewardResult | undefined): Echo => JSON.parse(result?.reason ?? 'null') as Echo;
 
 /** Items "i" vs gold "i" (correct) for even i, vs gold "x" (incorrect) for odd i. */
 function numbered(n: number): RewardItem[] {
@@ -45,23 +49,17 @@ describe('WorkerPool', () => {
     expect(await pool.score([])).toEqual([]);
   });
 
-  it('gives a code item an error result saying code scoring is not available', async () => {
+  it('gives a code item an error result: code is never scored on a math thread', async () => {
     pool = createPool({ size: 1 });
     const [result] = await pool.score([{ task: 'code', response: 'print(1)', ground_truth: { tests: [] } }]);
     expect(result).toMatchObject({ task: 'code', status: 'error', score: 0, correct: false });
-    expect(result?.reason).toMatch(/code scoring is not available/);
+    expect(result?.reason).toMatch(/a code item was sent to a math thread/);
   });
 
   it('times out an item that never finishes, scores the rest of its batch, and keeps working', async () => {
     pool = createPool({ size: 2, chunkSize: 4, workerUrl: misbehaving });
     const items = numbered(20);
-    items[5] = {
-      id: 5,
-      response: '5',
-      ground_truth: '5',
-      extra_info: { __spin: true },
-      options: { timeoutMs: 200 },
-    };
+    items[5] = { id: 5, response: '__spin', ground_truth: '5', options: { timeoutMs: 200 } };
     const results = await pool.score(items);
     expect(results[5]).toMatchObject({ id: 5, status: 'timeout', score: 0, correct: false, extracted: null });
     results.forEach((result, i) => {
@@ -78,7 +76,7 @@ describe('WorkerPool', () => {
     pool = createPool({ size: 1, timeoutMs: 100, workerUrl: misbehaving });
     const results = await pool.score([
       { id: 'a', response: '1', ground_truth: '1' },
-      { id: 'b', response: '1', ground_truth: '1', extra_info: { __spin: true } },
+      { id: 'b', response: '__spin', ground_truth: '1' },
       { id: 'c', response: '1', ground_truth: '1' },
     ]);
     expect(results.map((r) => [r.id, r.status])).toEqual([
@@ -91,7 +89,7 @@ describe('WorkerPool', () => {
   it('gives an item whose worker dies an error result and scores the others', async () => {
     pool = createPool({ size: 1, workerUrl: misbehaving });
     const items = numbered(6);
-    items[2] = { id: 2, response: '2', ground_truth: '2', extra_info: { __exit: true } };
+    items[2] = { id: 2, response: '__exit', ground_truth: '2' };
     const results = await pool.score(items);
     expect(results[2]).toMatchObject({ id: 2, status: 'error', score: 0 });
     expect(results[2]?.reason).toMatch(/worker/);
@@ -110,6 +108,70 @@ describe('WorkerPool', () => {
     await pool.score(numbered(2));
     await pool.close();
     await expect(pool.score(numbered(1))).rejects.toThrow(/closed/);
+  });
+
+  describe('what crosses to a worker', () => {
+    it('is only what scorers read; the id is put back on the result', async () => {
+      pool = createPool({ size: 1, workerUrl: echoing });
+      const results = await pool.score([
+        {
+          id: 'a',
+          task: 'math',
+          data_source: 'MATH-500',
+          response: 'r',
+          ground_truth: '1',
+          options: { timeoutMs: 500 },
+          extra_info: { notes: 'x'.repeat(100_000) },
+        },
+        { response: 'no id', ground_truth: '2' },
+      ]);
+      expect(echoOf(results[0]).keys).toEqual(['data_source', 'ground_truth', 'options', 'response', 'task']);
+      expect(results[0]).toMatchObject({ id: 'a', extracted: 'r' });
+      expect(echoOf(results[1]).keys).toEqual(['ground_truth', 'response']);
+      expect(results[1]).not.toHaveProperty('id');
+    });
+
+    it('carries every response unchanged, whatever its characters', async () => {
+      pool = createPool({ size: 1, workerUrl: echoing });
+      const responses = [
+        '',
+        'plain ascii',
+        '\uFEFFa byte-order mark first',
+        'é, ü, ß: Latin-1',
+        '日本語, 𝑥² ✓ and an emoji 🧮',
+        'a lone \uD800 high surrogate',
+        'a lone \uDC00 low one',
+        'nul \u0000 inside',
+        `long ${'∑ ab'.repeat(50_000)}`,
+        '',
+        'last',
+      ];
+      const results = await pool.score(responses.map((response) => ({ response, ground_truth: '1' })));
+      expect(results.map((r) => r.extracted)).toEqual(responses);
+    });
+
+    it('is a large batch in chunks of up to chunkSize items, over every worker, smaller as the queue drains', async () => {
+      pool = createPool({ size: 2, chunkSize: 256, workerUrl: echoing });
+      // Both workers must be ready before the batch, or the first could take it all while the other starts.
+      const threads = new Set<number>();
+      for (let tries = 0; threads.size < 2 && tries < 200; tries++) {
+        for (const r of await pool.score(numbered(4))) threads.add(echoOf(r).thread);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(threads.size).toBe(2);
+
+      const chunks = new Map<string, number>();
+      for (const r of await pool.score(numbered(2048))) {
+        const { thread, chunk } = echoOf(r);
+        const key = `${thread}/${chunk}`;
+        chunks.set(key, (chunks.get(key) ?? 0) + 1);
+      }
+      expect(new Set([...chunks.keys()].map((key) => key.split('/')[0])).size).toBe(2);
+      // Each chunk a 1/size share of what is still queued, at most 256: 7 x 256, then halving to one item.
+      expect([...chunks.values()].sort((a, b) => b - a)).toEqual([
+        256, 256, 256, 256, 256, 256, 256, 128, 64, 32, 16, 8, 4, 2, 1, 1,
+      ]);
+    });
   });
 
   describe('an item that cannot be copied to a worker', () => {
