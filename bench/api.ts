@@ -11,9 +11,11 @@
  *       4 requests of 512 with 4 in flight.
  *   Each path's batch time as a multiple of the in-process batch time, and the difference.
  * - Single-item requests (OpenRLHF's current pattern, one sample per request): autocannon with 64
- *   keep-alive connections, WARMUP_S untimed then DURATION_S timed, against a bare Hono server answering
- *   constant JSON (bench/baselines/bare-hono.ts: the framework's ceiling on this machine), `POST /v1/reward`
- *   (one item) and `POST /get_reward` (one sample): requests/s, its ratio to the bare server's, p50/p99.
+ *   keep-alive connections against a bare Hono server answering constant JSON (bench/baselines/bare-hono.ts:
+ *   the framework's ceiling on this machine), `POST /v1/reward` (one item) and `POST /get_reward` (one
+ *   sample). Each route gets WARMUP_S untimed, then LOAD_ROUNDS rounds of DURATION_S per route in turn (a
+ *   burst of load from elsewhere hits the routes alike); the medians of the rounds: requests/s, its ratio to
+ *   the bare server's in the same round, p50/p99, and the worst round's p99.
  *
  * Both servers run in their own processes, started alike (bench/server-process.ts; the reward server has one
  * math worker per core), so the load generator does not share their event loops. The load average is
@@ -51,7 +53,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
 const PROMPTS = 128;
 const RESPONSES_PER_PROMPT = 16;
 const REPS = 5;
-const DURATION_S = 10;
+const DURATION_S = 5;
+const LOAD_ROUNDS = 3;
 const WARMUP_S = 2;
 const CONNECTIONS = 64;
 const REPO = new URL('..', import.meta.url);
@@ -175,30 +178,49 @@ function pythonClient(url: string, items: RewardItem[], expected: boolean[]) {
   };
 }
 
-/** WARMUP_S of the same load untimed (JIT, connection setup), then DURATION_S timed. */
-async function loadTest(title: string, url: string, body: unknown) {
-  const run = (duration: number) =>
-    autocannon({
-      title,
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      connections: CONNECTIONS,
-      duration,
-    });
-  await run(WARMUP_S);
-  const result = await run(DURATION_S);
-  // autocannon leaves requests queued at the server; one more answer means they are all done before the next test.
-  await postJson(url, body);
+interface Route {
+  title: string;
+  url: string;
+  body: unknown;
+}
+
+interface LoadRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(route: Route, duration: number): Promise<LoadRun> {
+  const result = await autocannon({
+    title: route.title,
+    url: route.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(route.body),
+    connections: CONNECTIONS,
+    duration,
+  });
+  // autocannon leaves requests queued at the server; one more answer means they are all done before the next load.
+  await postJson(route.url, route.body);
   return {
-    title,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/** Every route WARMUP_S untimed (JIT, connections), then LOAD_ROUNDS rounds of every route in turn. */
+async function loadInRounds(routes: Route[]): Promise<LoadRun[][]> {
+  for (const route of routes) await load(route, WARMUP_S);
+  const runs: LoadRun[][] = routes.map(() => []);
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    for (const [i, route] of routes.entries()) (runs[i] as LoadRun[]).push(await load(route, DURATION_S));
+  }
+  return runs;
 }
 
 async function main(): Promise<void> {
@@ -268,13 +290,24 @@ async function main(): Promise<void> {
     // Single-item requests, 64 keep-alive connections.
     const one = groups[0] as Group;
     const oneItem = { items: [{ response: one.responses[0], ground_truth: one.problem.answer }] };
-    const bareRow = await loadTest('bare Hono, constant JSON (ceiling)', `${bare.url}/`, oneItem);
-    const rewardRow = await loadTest('POST /v1/reward, 1 item', `${url}/v1/reward`, oneItem);
-    const openRlhfRow = await loadTest('POST /get_reward, 1 sample (OpenRLHF)', `${url}/get_reward`, {
-      query: [`${one.problem.problem}\n${one.responses[0]}`],
-      prompts: [one.problem.problem],
-      labels: [one.problem.answer],
-    });
+    const routes: Route[] = [
+      { title: 'bare Hono, constant JSON (ceiling)', url: `${bare.url}/`, body: oneItem },
+      { title: 'POST /v1/reward, 1 item', url: `${url}/v1/reward`, body: oneItem },
+      {
+        title: 'POST /get_reward, 1 sample (OpenRLHF)',
+        url: `${url}/get_reward`,
+        body: {
+          query: [`${one.problem.problem}\n${one.responses[0]}`],
+          prompts: [one.problem.problem],
+          labels: [one.problem.answer],
+        },
+      },
+    ];
+    const [bareRuns, rewardRuns, openRlhfRuns] = (await loadInRounds(routes)) as [
+      LoadRun[],
+      LoadRun[],
+      LoadRun[],
+    ];
 
     const loadAfter = os.loadavg();
     const base = batch.inProcess as number;
@@ -305,22 +338,35 @@ async function main(): Promise<void> {
         `${fmt(median(python.cpuMs.one), 0)} ms in 1 request, ${fmt(median(python.cpuMs.split), 0)} ms in 4 of 512.`,
     );
     console.log(
-      `\n### Single-item requests: autocannon, ${CONNECTIONS} keep-alive connections, ${DURATION_S} s\n`,
+      `\n### Single-item requests: autocannon, ${CONNECTIONS} keep-alive connections, ${LOAD_ROUNDS} rounds of ${DURATION_S} s per route in turn\n`,
     );
-    console.log('| route | requests/s | vs bare Hono | p50 ms | p99 ms | non-2xx | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const s of [bareRow, rewardRow, openRlhfRow]) {
-      const ratio = s === bareRow ? '-' : `${fmt(s.rps / bareRow.rps, 2)}x`;
+    console.log(
+      `| route | requests/s (median) | vs bare Hono (median of rounds) | p50 ms (median) | p99 ms (median) | p99 ms (worst round) | non-2xx | errors |`,
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const ratios = (runs: LoadRun[]) => runs.map((run, k) => run.rps / (bareRuns[k] as LoadRun).rps);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    for (const [i, runs] of [bareRuns, rewardRuns, openRlhfRuns].entries()) {
+      const ratio = i === 0 ? '-' : `${fmt(median(ratios(runs)), 2)}x`;
+      const of = (key: 'rps' | 'p50' | 'p99') => runs.map((run) => run[key]);
       console.log(
-        `| ${s.title} | ${fmtRate(s.rps)} | ${ratio} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.non2xx} | ${s.errors} |`,
+        `| ${(routes[i] as Route).title} | ${fmtRate(median(of('rps')))} | ${ratio} | ${fmt(median(of('p50')), 1)} | ` +
+          `${fmt(median(of('p99')), 1)} | ${fmt(Math.max(...of('p99')), 1)} | ${sum(runs.map((run) => run.non2xx))} | ` +
+          `${sum(runs.map((run) => run.errors))} |`,
       );
     }
     const grpo = (batch.reward as number) / base;
-    const rpsRatio = rewardRow.rps / bareRow.rps;
+    const rewardRatios = ratios(rewardRuns);
+    const rpsRatio = median(rewardRatios);
+    const p99 = median(rewardRuns.map((run) => run.p99));
+    console.log(
+      `\nPer-round requests/s, bare Hono / \`/v1/reward\`: ${bareRuns.map((run, k) => `${fmtRate(run.rps)} / ${fmtRate((rewardRuns[k] as LoadRun).rps)}`).join('; ')} ` +
+        `(ratios ${rewardRatios.map((r) => fmt(r, 2)).join(', ')}).`,
+    );
     console.log(
       `\nIssue 13 targets, this run: single-item \`/v1/reward\` ${fmt(rpsRatio, 2)}x the bare Hono req/s ` +
-        `(target >= 0.5: ${rpsRatio >= 0.5 ? 'met' : 'not met'}), p99 ${fmt(rewardRow.p99, 1)} ms ` +
-        `(target < 50: ${rewardRow.p99 < 50 ? 'met' : 'not met'}); GRPO step over HTTP ${fmt(grpo, 2)}x ` +
+        `(target >= 0.5: ${rpsRatio >= 0.5 ? 'met' : 'not met'}), p99 ${fmt(p99, 1)} ms ` +
+        `(target < 50: ${p99 < 50 ? 'met' : 'not met'}); GRPO step over HTTP ${fmt(grpo, 2)}x ` +
         `in-process (target <= 1.2: ${grpo <= 1.2 ? 'met' : 'not met'}).`,
     );
   } finally {
