@@ -15,7 +15,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 // Node 24 first on PATH: npm runs dependencies' install scripts (isolated-vm picks its prebuild by ABI)
 // and the package's bin with the `node` it finds there.
-const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` };
+// npm's own settings of this checkout (npm_config_*, e.g. strict-allow-scripts from .npmrc) are left out:
+// a stranger's empty folder has none of them.
+const env = {
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  ),
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
+};
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
     cwd,
