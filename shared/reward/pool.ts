@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { siblingEntry } from '../code/entry-url.ts';
 import { DEFAULT_MATH_OPTIONS } from '../math/types.ts';
 import type { RewardItem, RewardResult } from './schema.ts';
 import { errorMessage, failedResult, type RewardScorer } from './score.ts';
@@ -77,7 +78,7 @@ export class WorkerPool implements RewardScorer {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.#chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 256));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_MATH_OPTIONS.timeoutMs;
-    this.#workerUrl = options.workerUrl ?? new URL('./worker.ts', import.meta.url);
+    this.#workerUrl = options.workerUrl ?? siblingEntry('worker', import.meta.url);
   }
 
   score(items: RewardItem[]): Promise<RewardResult[]> {
