@@ -4,9 +4,9 @@
  * thread, on one 2,048-item batch, printed as markdown.
  */
 import { verifyMath } from '../shared/math/verify.ts';
-import { createPool, type WorkerPool } from '../shared/reward/pool.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
 import { scoreMathItem } from '../shared/reward/score.ts';
+import { createPool, type WorkerPool } from '../shared/reward/threads/pool.ts';
 import { mathVerifyMissing, runMathVerify } from './baselines/math-verify.ts';
 import { DEFAULT_SEED, type LongItem, longResponses, MAX_CHARS, MIN_CHARS } from './long-responses.ts';
 import { fmt, fmtRate, percentile } from './stats.ts';

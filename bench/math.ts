@@ -5,7 +5,7 @@
  *
  * - 1 core: an in-process loop calling verifyMath, after an untimed warm-up pass; repeated for >= 1 s.
  *   p50 / p99 / max are the per-item `ms` of verifyMath's verdicts, over every timed pass.
- * - all cores: the same items through the reward worker pool (shared/reward/pool.ts), one worker per
+ * - all cores: the same items through the reward worker pool (shared/reward/threads/pool.ts), one worker per
  *   core, after a warm-up batch.
  * - baselines: (a) a naive compute-engine grader, in process; (b) a naive Python sympy grader, when
  *   python3 has sympy.
@@ -26,8 +26,8 @@ import {
 } from '../scripts/data/math-cases.ts';
 import type { MathVerdict } from '../shared/math/types.ts';
 import { verifyMath } from '../shared/math/verify.ts';
-import { WorkerPool } from '../shared/reward/pool.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
+import { WorkerPool } from '../shared/reward/threads/pool.ts';
 import { ceNaiveGrade } from './baselines/ce-naive.ts';
 import { runSympyGrader, sympyAvailable } from './baselines/sympy.ts';
 import { longResponseSection } from './math-long.ts';
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
       'purpose (test/math/disagreements.ts). Math-Verify cases are replayed with each test’s options ' +
       '(match_types → extraction, precision, strict, allow_set_relation_comp → allowSetRelation).',
     '1 core: an in-process loop after a warm-up pass, repeated for at least 1 s; p50/p99/max are the ' +
-      'per-item `ms` of the verdicts. All cores: the same items through shared/reward/pool.ts ' +
+      'per-item `ms` of the verdicts. All cores: the same items through shared/reward/threads/pool.ts ' +
       `(${os.availableParallelism()} worker threads, items as RewardItems, warm-up batch first).`,
     '(a) naive compute-engine: last \\boxed{} (else the whole text), ce.parse both, ' +
       '`isSame || isEqual === true`; in process, timed like gradus.',

@@ -82,7 +82,7 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     entryPoints: {
       lambda: join(root, 'functions/reward/lambda.ts'),
       // The math worker pool's thread entry (GRADUS_SCORER=pool); lambda.ts points the pool at it.
-      'reward-worker': join(root, 'shared/reward/worker.ts'),
+      'reward-worker': join(root, 'shared/reward/threads/worker.ts'),
     },
     outdir: LAMBDA_OUT_DIR,
     outExtension: { '.js': '.mjs' },

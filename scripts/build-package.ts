@@ -18,7 +18,7 @@ export const PACKAGE_OUT_DIR = join(root, 'dist', 'package');
 const ENTRIES = {
   gradus: 'functions/cli/main.ts',
   'stage-main': 'functions/cli/stage-main.ts',
-  worker: 'shared/reward/worker.ts',
+  worker: 'shared/reward/threads/worker.ts',
   child: 'shared/code/sandbox-process/child.ts',
 };
 

@@ -23,7 +23,7 @@ const NODE_ONLY_INPUTS: ReadonlyArray<RegExp> = [
   /node_modules\/(isolated-vm|pyodide|esbuild|@hono\/node-server)\//,
   /shared\/code\/(python|javascript)\//,
   /shared\/code\/sandboxes\.ts$/,
-  /shared\/reward\/(pool|worker|worker-protocol|node-scorer)\.ts$/,
+  /shared\/reward\/(threads\/|node-scorer\.ts$|lambda-scorer\.ts$)/,
 ];
 
 /** Offline: no metrics, no fetch of the `Request.cf` object. */

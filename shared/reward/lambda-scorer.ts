@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxRunner } from '../code/runner.ts';
 import { createScorer, type Scorer } from './compose.ts';
-import { createPool } from './pool.ts';
 import { errorMessage } from './score.ts';
+import { createPool } from './threads/pool.ts';
 
 /** `bundleDir`: the folder of the handler's bundle (its pool worker entry and Pyodide snapshot lie there). */
 export async function createLambdaScorer(bundleDir: URL, env = process.env): Promise<Scorer> {

@@ -1,6 +1,6 @@
 import { createNodeSandboxRunner, type NodeRunnerOptions } from '../code/sandboxes.ts';
 import { createScorer, type Scorer } from './compose.ts';
-import { createPool } from './pool.ts';
+import { createPool } from './threads/pool.ts';
 
 export interface NodeScorerOptions extends NodeRunnerOptions {
   /** Math worker threads (default: the number of cores). */

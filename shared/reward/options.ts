@@ -1,4 +1,4 @@
-/** The per-task `options` of a RewardItem: one strict schema per task, and the accessors scorers use. */
+/** The per-task `options` of a RewardItem: one strict schema per task (job.ts reads an item's options with it). */
 import { z } from '@hono/zod-openapi';
 import { CodeOptionsInput as CodeOptionsFields } from '../code/score.ts';
 import type { MathOptions } from '../math/types.ts';
@@ -43,16 +43,3 @@ export const OPTIONS_SCHEMAS = { math: MathOptionsInput, code: CodeOptionsInput 
   TaskName,
   z.ZodType
 >;
-
-/** What the accessors read of a RewardItem (typed here: schema.ts builds on this module). */
-type OptionsHolder = { options?: Record<string, unknown> | undefined };
-
-/** The options of an item already checked as math. */
-export function mathOptionsOf(item: OptionsHolder): MathOptionsInput | undefined {
-  return item.options as MathOptionsInput | undefined;
-}
-
-/** The options of an item already checked as code. */
-export function codeOptionsOf(item: OptionsHolder): CodeOptionsInput | undefined {
-  return item.options as CodeOptionsInput | undefined;
-}

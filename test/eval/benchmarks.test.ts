@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPath } from '../../scripts/data-dir.ts';
 import { BENCHMARKS, findBenchmark, loadProblems, renderPrompt } from '../../shared/eval/benchmarks.ts';
 import { scoreSamples } from '../../shared/eval/score.ts';
-import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { createScorer } from '../../shared/reward/compose.ts';
+import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { needData } from '../helpers/data.ts';
 import { BENCHMARK_DIR } from './fixture.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_DEPTH, MAX_OBJECT_KEYS } from '../../shared/api/json-body.ts';
 import { type RunningServer, startServer } from '../../shared/api/node-server.ts';
-import { createPool } from '../../shared/reward/pool.ts';
 import { MAX_ITEMS, RewardResult } from '../../shared/reward/schema.ts';
+import { createPool } from '../../shared/reward/threads/pool.ts';
 
 const BODY_LIMIT = 1024 * 1024;
 let server: RunningServer;

@@ -32,6 +32,8 @@ describe('where the public data sets are looked for', () => {
     expect(() => dataPath('code/mbpp.jsonl', { GRADUS_DATA_DIR: only })).toThrow(
       `no code/mbpp.jsonl in ${only}: fetch benchmarks and code sets with 'npx gradus data fetch', or set GRADUS_DATA_DIR to a copy of the gradus data sets, or place them at ../shared/data (see README 'Data')`,
     );
-    expect(missingDataLine(['math', 'code'], env)).toMatch(/^no math, code in .+ or .+: fetch benchmarks and code sets with /);
+    expect(missingDataLine(['math', 'code'], env)).toMatch(
+      /^no math, code in .+ or .+: fetch benchmarks and code sets with /,
+    );
   });
 });

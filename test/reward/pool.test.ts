@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPool, type WorkerPool } from '../../shared/reward/pool.ts';
 import type { RewardItem, RewardResult } from '../../shared/reward/schema.ts';
+import { createPool, type WorkerPool } from '../../shared/reward/threads/pool.ts';
 import type { Echo } from './fixtures/echo-worker.ts';
 
 const misbehaving = new URL('./fixtures/misbehaving-worker.ts', import.meta.url);

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { isProblem, parseItem } from '../job.ts';
 import { rewardError } from '../errors.ts';
+import { isProblem, parseItem } from '../job.ts';
 import type { RewardError, RewardItem, RewardResult } from '../schema.ts';
 import { failedResult, type RewardScorer } from '../score.ts';
 import { strictObject } from '../wire.ts';

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { siblingEntry } from '../code/entry-url.ts';
-import { DEFAULT_MATH_OPTIONS } from '../math/types.ts';
-import type { RewardItem, RewardResult } from './schema.ts';
-import { errorMessage, failedResult, type RewardScorer } from './score.ts';
-import { nowMs, Progress, packChunk, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
+import { siblingEntry } from '../../code/entry-url.ts';
+import { DEFAULT_MATH_OPTIONS } from '../../math/types.ts';
+import type { RewardItem, RewardResult } from '../schema.ts';
+import { errorMessage, failedResult, type RewardScorer } from '../score.ts';
+import { nowMs, Progress, packChunk, type WorkerInit, type WorkerMessage } from './protocol.ts';
 
 /** A chunk holds at most this many characters of responses (but always one item): bounds a message. */
 const CHUNK_CHARS = 4 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RewardItem, RewardResult } from './schema.ts';
+import type { RewardItem, RewardResult } from '../schema.ts';
 
 /**
  * What a worker gets of an item: the fields a scorer reads. `id` and `extra_info` stay on the host (which

@@ -1,5 +1,0 @@
-// The default pool worker: scores chunks through the registry.
-import { scoreMathItem } from './score.ts';
-import { runWorker } from './worker-protocol.ts';
-
-runWorker(scoreMathItem);
