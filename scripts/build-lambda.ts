@@ -7,7 +7,7 @@
 import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { makeSnapshot, pythonSnapshot } from '../shared/code/python/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,6 +17,26 @@ export const LAMBDA_OUT_DIR = join(root, 'dist', 'lambda');
 const NODE_ABI = 137;
 
 export type LambdaArch = 'x86_64' | 'arm64';
+
+/**
+ * How the Lambda handler and the npm package (scripts/build-package.ts) are bundled: ES modules for Node 24,
+ * `.mjs` entries and chunks in one folder (split, so a dynamic import stays a chunk of its own).
+ */
+export const NODE_ESM_BUNDLE = {
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  metafile: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  // CommonJS dependencies bundled into an ES module still call require() for Node's builtins.
+  banner: {
+    js: "import { createRequire as __gradusRequire } from 'node:module';\nconst require = __gradusRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
 
 /** Where the Pyodide snapshot lies in dist/lambda (the name lambda.ts looks for). */
 export const SNAPSHOT_DIR = 'pyodide-snapshot';
@@ -85,22 +105,10 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
       'reward-worker': join(root, 'shared/reward/threads/worker.ts'),
     },
     outdir: LAMBDA_OUT_DIR,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
     // lambda.ts imports the sandboxes dynamically so that a native module failing to load is an error it
     // can catch; splitting keeps that import (and isolated-vm's) in a chunk of its own.
-    splitting: true,
-    metafile: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
+    ...NODE_ESM_BUNDLE,
     external: EXTERNAL_PACKAGES,
-    // CommonJS dependencies bundled into an ES module still call require() for Node's builtins.
-    banner: {
-      js: "import { createRequire as __gradusRequire } from 'node:module';\nconst require = __gradusRequire(import.meta.url);",
-    },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   const bundle = Object.keys(metafile.outputs).map((path) => relative(LAMBDA_OUT_DIR, resolve(path)));
   const loadedFirst = staticImports(metafile, 'lambda.mjs');

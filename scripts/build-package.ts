@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import pkg from '../package.json' with { type: 'json' };
-import { RUNTIME_SOURCE_DIRS } from './build-lambda.ts';
+import { NODE_ESM_BUNDLE, RUNTIME_SOURCE_DIRS } from './build-lambda.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PACKAGE_OUT_DIR = join(root, 'dist', 'package');
@@ -35,23 +35,11 @@ export async function buildPackage(): Promise<string[]> {
       Object.entries(ENTRIES).map(([name, source]) => [name, join(root, source)]),
     ),
     outdir: PACKAGE_OUT_DIR,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    metafile: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
+    ...NODE_ESM_BUNDLE,
     external: Object.keys(pkg.dependencies),
     // In a bundle, import.meta.main is true for every module inlined into the entry that runs: the entries
     // above call their module's main themselves, so the modules' own guards must stay off.
     define: { 'import.meta.main': 'false' },
-    // CommonJS dependencies bundled into an ES module still call require() for Node's builtins.
-    banner: {
-      js: "import { createRequire as __gradusRequire } from 'node:module';\nconst require = __gradusRequire(import.meta.url);",
-    },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   for (const [from, to] of RUN_TIME_DIRS) {
     for (const name of await readdir(join(root, from))) {

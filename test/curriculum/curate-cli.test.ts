@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StageManifest } from '../../shared/curriculum/manifest.ts';
+import { gradusPiped } from '../helpers/cli-child.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { makeFixture, writeFixture } from './fixture.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'functions/cli/gradus.ts');
 let dir: string;
 let inputs: { data: string; passRates: string };
 let s3: LocalS3;
@@ -25,28 +22,7 @@ afterAll(async () => {
 });
 
 /** Runs the CLI with the Node running the tests (Node 24, as `npx gradus` would). */
-function gradus(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const gradus = (args: string[], env: NodeJS.ProcessEnv = {}) => gradusPiped(args, { env });
 
 const curateArgs = (spec: string, out: string) => [
   'curate',

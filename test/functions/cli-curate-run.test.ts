@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture, writeFixture } from '../curriculum/fixture.ts';
-import { gradusInPty, gradusPiped, ptyRunner, screens } from './cli-child.ts';
+import { gradusInPty, gradusPiped, ptyRunner, screens } from '../helpers/cli-child.ts';
 
 /** `gradus curate --out` writes a run that `gradus stage run` takes, or refuses before any work. */
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countItems, countJsonlLines } from '../../functions/cli/count-items.ts';
-import { gradusInPty, gradusPiped, ptyRunner, screens } from './cli-child.ts';
+import { gradusInPty, gradusPiped, ptyRunner, screens } from '../helpers/cli-child.ts';
 
 /**
  * The progress of long commands, seen as a user sees it: on a terminal a bar of items done out of the

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepScanner } from '../../shared/jobs/stage-events.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
-import { cli, gradusInPty, ptyRunner, root, screens } from '../functions/cli-child.ts';
+import { cli, gradusInPty, ptyRunner, root, screens } from '../helpers/cli-child.ts';
 import { writeManifest, writeRunData } from './run-fixture.ts';
 
 /** What `gradus stage run` shows while it runs, and the reasons it gives, with the stand-in trainer. */
