@@ -23,32 +23,14 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { dataPath } from '../scripts/data-dir.ts';
 import { createNodeScorer } from '../shared/reward/node-scorer.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
+import { autocannon } from './autocannon.ts';
 import { REWARD_SERVER, startServerProcess } from './server-process.ts';
 import { fmt, fmtRate } from './stats.ts';
-
-/** The part of autocannon's API used here (the package ships no types). */
-interface LoadResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
-  title: string;
-  url: string;
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-}) => Promise<LoadResult>;
 
 const PROMPTS = 128;
 const RESPONSES_PER_PROMPT = 16;

@@ -11,10 +11,10 @@
  * a native TextDecoder) counts toward the group of the JavaScript that called it.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { dataPath } from '../scripts/data-dir.ts';
+import { autocannon } from './autocannon.ts';
 import { startServerProcess } from './server-process.ts';
 import { fmt, fmtRate } from './stats.ts';
 
@@ -25,16 +25,6 @@ const DURATION_S = 10;
 const MARGIN_MS = 500;
 const TOP = 25;
 const REPO_URL = new URL('..', import.meta.url).href;
-
-/** The part of autocannon's API used here (the package ships no types). */
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
-  url: string;
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-  connections: number;
-  duration: number;
-}) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number }>;
 
 export interface CallFrame {
   functionName: string;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { collectOutput } from '../helpers/cli-child.ts';
 
 export interface Finished {
   code: number | null;
@@ -27,18 +28,8 @@ function start(text: string, options: ShellOptions): Background {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const exited = new Promise<Finished>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, exited, output: () => `${stdout}${stderr}` };
+  const { closed, output } = collectOutput(child);
+  return { child, exited: closed, output };
 }
 
 /** Runs a command to its end; past `timeoutMs` its process group is killed (and the result says so). */

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,25 +18,40 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** `gradus <args>` with stdout and stderr as pipes (as in CI, or `| tee`). */
-export function gradusPiped(args: string[], options: RunOptions = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: options.cwd ?? root,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+/** A child's stdout and stderr as text, and how it ended, once it closes. */
+export interface Collected extends Ran {
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Collects a spawned child's piped output: `output()` is what it wrote so far, `closed` resolves when it
+ * has exited and its pipes are drained.
+ */
+export function collectOutput(child: ChildProcess): { closed: Promise<Collected>; output: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
   });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const closed = new Promise<Collected>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { closed, output: () => `${stdout}${stderr}` };
+}
+
+/** `gradus <args>` with stdout and stderr as pipes (as in CI, or `| tee`). */
+export async function gradusPiped(args: string[], options: RunOptions = {}): Promise<Ran> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { code, stdout, stderr } = await collectOutput(child).closed;
+  return { code, stdout, stderr };
 }
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;

@@ -11,6 +11,7 @@ import {
   runKeys,
 } from '../../shared/jobs/contract.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
+import { collectOutput } from '../helpers/cli-child.ts';
 import { writeManifest, writeRunData } from './run-fixture.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,18 +39,7 @@ function gradus(args: string[], env: Record<string, string> = {}): Run {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
+  return { child, done: collectOutput(child).closed };
 }
 
 async function newRun(runId: string, steps = 4): Promise<{ storage: LocalStorage; runDir: string }> {
