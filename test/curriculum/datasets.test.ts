@@ -115,7 +115,8 @@ describe('Parquet', () => {
     const back = (await all(path)).map((r) => r.value as Record<string, unknown>);
     expect(back[0]).toEqual(verlRow(0));
     expect(back[7]?.reward_model).toEqual({ style: 'rule', ground_truth: '14' });
-    expect(back[9]?.extra_info).toBeNull();
+    // Never null: verl calls .get on extra_info.
+    expect(back[9]?.extra_info).toEqual({ problem_id: null, index: null, split: null });
     for (const [i, value] of back.entries())
       expect(() => parseVerlRow(value, { file: path, row: i + 1 })).not.toThrow();
   });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -115,18 +115,28 @@ let manifest: StageManifest;
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gradus-parquet-duckdb-'));
-  const inputs = await writeFixture(dir, { ...fixture, dataRows });
+/** Curates `rows` with the paper preset into `<dir>/<name>`, problem ids at `idField`. */
+async function curateInto(name: string, rows: unknown[], idField?: string): Promise<StageManifest> {
+  const inputs = await writeFixture(join(dir, name), {
+    ...fixture,
+    dataRows: rows as Record<string, unknown>[],
+  });
   const loaded = await loadSpec('paper');
+  if (idField) loaded.spec.data.id_field = idField;
   const result = await curate({
     spec: loaded.spec,
     specSource: loaded.source,
     data: inputs.data,
     passRates: inputs.passRates,
-    out: openStorage(join(dir, 'out')),
+    out: openStorage(join(dir, name, 'out')),
   });
-  manifest = result.manifest;
+  return result.manifest;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gradus-parquet-duckdb-'));
+  await Promise.all(['main', 'partial', 'none'].map((name) => mkdir(join(dir, name))));
+  manifest = await curateInto('main', dataRows);
   instance = await DuckDBInstance.create(':memory:');
   connection = await instance.connect();
 });
@@ -142,7 +152,7 @@ describe('the stage files, read by DuckDB', () => {
     expect(manifest.stages.length).toBeGreaterThan(0);
     for (const stage of manifest.stages) {
       for (const file of stage.data) {
-        const { schema } = await readWithDuckDB(connection, join(dir, 'out', file.path));
+        const { schema } = await readWithDuckDB(connection, join(dir, 'main', 'out', file.path));
         expect(schema, file.path).toEqual({
           data_source: 'VARCHAR',
           prompt: { list: { struct: { role: 'VARCHAR', content: 'VARCHAR' } } },
@@ -163,7 +173,7 @@ describe('the stage files, read by DuckDB', () => {
     let checked = 0;
     for (const stage of manifest.stages) {
       for (const file of stage.data) {
-        const { rows } = await readWithDuckDB(connection, join(dir, 'out', file.path));
+        const { rows } = await readWithDuckDB(connection, join(dir, 'main', 'out', file.path));
         expect(rows, file.path).toHaveLength(file.rows);
         const ids = rows.map((r) => (r.extra_info as { problem_id: string }).problem_id);
         expect(new Set(ids).size).toBe(rows.length);
@@ -180,9 +190,54 @@ describe('the stage files, read by DuckDB', () => {
   });
 });
 
+describe('a dataset whose rows lack extra_info (problem ids elsewhere)', () => {
+  // Ids at the top level, so extra_info is optional: verl's RLHFDataset calls
+  // row_dict.get("extra_info", {}).get(...), which fails on a null extra_info but not on a missing column.
+  const withIds = dataRows.map((row) => ({ ...row, id: row.extra_info.problem_id }));
+  // The ways a row can have no extra_info: no key (JSON drops undefined), null, an empty object.
+  const absent = [undefined, null, {}];
+  const stageRows = async (name: string) => {
+    const curated = await curateInto(
+      name,
+      withIds.map((row, i) =>
+        name === 'none' || i % 3 === 0 ? { ...row, extra_info: absent[i % absent.length] } : row,
+      ),
+      'id',
+    );
+    const files = curated.stages.flatMap((s) => s.data.map((d) => join(dir, name, 'out', d.path)));
+    expect(files.length).toBeGreaterThan(0);
+    return Promise.all(files.map((file) => readWithDuckDB(connection, file)));
+  };
+
+  it('gives every row an extra_info struct when some rows have one', async () => {
+    let without = 0;
+    for (const { schema, rows } of await stageRows('partial')) {
+      expect(schema.extra_info).toEqual({
+        struct: { problem_id: 'VARCHAR', index: 'BIGINT', split: 'VARCHAR', difficulty: 'DOUBLE' },
+      });
+      for (const row of rows) {
+        expect(row.extra_info, String(row.id)).not.toBeNull();
+        const index = Number(String(row.id).slice(1));
+        if (index % 3 === 0) {
+          without++;
+          expect(row.extra_info).toEqual({ problem_id: null, index: null, split: null, difficulty: null });
+        }
+      }
+    }
+    expect(without).toBeGreaterThan(10);
+  });
+
+  it('has no extra_info column when no row has one', async () => {
+    for (const { schema, rows } of await stageRows('none')) {
+      expect(Object.keys(schema)).toEqual(['data_source', 'prompt', 'ability', 'reward_model', 'id']);
+      expect(rows.length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('levels.parquet, read by DuckDB', () => {
   it('has the documented columns and one row per problem with its pass rates', async () => {
-    const { schema, rows } = await readWithDuckDB(connection, join(dir, 'out', LEVELS_KEY));
+    const { schema, rows } = await readWithDuckDB(connection, join(dir, 'main', 'out', LEVELS_KEY));
     expect(schema).toEqual({
       problem_id: 'VARCHAR',
       ability: 'VARCHAR',

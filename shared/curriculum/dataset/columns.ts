@@ -19,6 +19,8 @@ export type ColumnType =
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
+  /** Written for a row that lacks the column or holds null there (by default null is written). */
+  missingAs?: unknown;
 }
 
 /** A value that does not fit its column: `field` is the dotted path ("extra_info.index", "prompt.0.role"). */

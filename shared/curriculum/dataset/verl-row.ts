@@ -47,8 +47,12 @@ export function verlColumns(
     { name: 'ability', type: 'string' },
     { name: 'reward_model', type: { struct: { style: 'string', ground_truth: 'string' } } },
   ];
-  // Parquet has no empty groups; verl reads a missing extra_info as {}.
-  if (Object.keys(extraInfo).length > 0) columns.push({ name: 'extra_info', type: { struct: extraInfo } });
+  // verl's RLHFDataset calls row["extra_info"].get(...): a missing column reads as {}, a null one fails.
+  // So a row without extra_info gets a struct of nulls, and with no fields at all there is no column
+  // (Parquet has no empty groups).
+  if (Object.keys(extraInfo).length > 0) {
+    columns.push({ name: 'extra_info', type: { struct: extraInfo }, missingAs: {} });
+  }
   return [...columns, ...others];
 }
 
@@ -60,16 +64,20 @@ export function verlColumnsFor(samples: readonly VerlDatasetRow[]): ColumnSpec[]
   return verlColumns(Object.fromEntries(extra.map((c) => [c.name, c.type])), others);
 }
 
-/** The row as `verlColumns` stores it (prompt messages reduced to role and content, gold as text). */
+/**
+ * The row as `verlColumns` stores it (prompt messages reduced to role and content, gold as text); an
+ * absent, null or empty `extra_info` is left out, as `verlColumns` may have no column for it.
+ */
 export function toVerlParquetRow(row: VerlDatasetRow): Record<string, unknown> {
+  const { extra_info, ...rest } = row;
   const gold = row.reward_model.ground_truth;
   return {
-    ...row,
+    ...rest,
     prompt: row.prompt.map(({ role, content }) => ({ role, content })),
     reward_model: {
       style: row.reward_model.style,
       ground_truth: typeof gold === 'string' ? gold : JSON.stringify(gold),
     },
-    extra_info: row.extra_info ?? undefined,
+    ...(extra_info && Object.keys(extra_info).length > 0 ? { extra_info } : {}),
   };
 }

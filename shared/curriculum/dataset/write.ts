@@ -152,7 +152,8 @@ async function writeParquet(
           throw new DatasetError('expected an object', { file, row: firstRow + k });
         }
         try {
-          return toParquetValue((record as Record<string, unknown>)[column.name], column.type, column.name);
+          const value = (record as Record<string, unknown>)[column.name] ?? column.missingAs;
+          return toParquetValue(value, column.type, column.name);
         } catch (err) {
           if (!(err instanceof ColumnMismatch)) throw err;
           throw new DatasetError(err.message, { file, row: firstRow + k, field: err.field });
