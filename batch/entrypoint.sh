@@ -86,10 +86,11 @@ run_main() {
   ray start --head --port="$RAY_PORT" --num-gpus="$GPUS" --dashboard-host=0.0.0.0
   trap 'ray stop --force >/dev/null 2>&1 || true' EXIT
   wait_for_cluster $((NUM_NODES * GPUS))
-  # verl reads the config `gradus stage exec` renders; the single quotes keep the variables for the
-  # shell that exec starts, where they are set.
+  # verl reads the config `gradus stage exec` renders, through gradus' entry (batch/gradus_verl), which
+  # applies its `gradus` block (stage 2's truncation masking) and otherwise runs verl.trainer.main_ppo as
+  # it is. The single quotes keep the variables for the shell that exec starts, where they are set.
   # shellcheck disable=SC2016
-  export GRADUS_TRAINER_COMMAND=${GRADUS_TRAINER_COMMAND:-'python3 -m verl.trainer.main_ppo --config-path "$GRADUS_CONFIG_DIR" --config-name "$GRADUS_CONFIG_NAME"'}
+  export GRADUS_TRAINER_COMMAND=${GRADUS_TRAINER_COMMAND:-'python3 -m gradus_verl.main_ppo --config-path "$GRADUS_CONFIG_DIR" --config-name "$GRADUS_CONFIG_NAME"'}
   node "${GRADUS_HOME}/functions/cli/gradus.ts" stage exec
 }
 
