@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HandOff, StageUntil } from './stage-end.ts';
 
 /**
  * The stage manifest: what `gradus curate` writes next to the stage datasets and what the staged
@@ -40,6 +41,10 @@ export const StageSettings = z
     temperature: z.number().min(0).optional(),
     total_steps: z.number().int().min(1).optional(),
     save_every_steps: z.number().int().min(1).optional(),
+    /** Ends the stage before `total_steps` (see stage-end.ts): `{plateau: {metric, min_delta, patience, mode}}`. */
+    until: StageUntil.optional(),
+    /** What a stage the plateau rule ended hands on: `best` or `last` (default) checkpoint. */
+    checkpoint: HandOff.optional(),
     /** Raw trainer overrides (e.g. verl's dotted keys), applied last. */
     trainer_overrides: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })

@@ -1,9 +1,10 @@
 import { StageSettings } from './manifest.ts';
 import { mergeSettings } from './settings.ts';
+import { stageEndIssues } from './stage-end.ts';
 
 /**
  * Checks of a spec's names against each other (rules name known models, stages name known levels,
- * merged stage settings are complete). Works on the raw parsed text too, so these mistakes are reported
+ * merged stage settings are complete, a plateau rule has the evaluations it reads). Works on the raw parsed text too, so these mistakes are reported
  * together with shape mistakes instead of one round later.
  */
 
@@ -87,7 +88,12 @@ export function crossCheckSpec(raw: unknown): CrossIssue[] {
     }
     const own = isRecord(stage.settings) ? stage.settings : {};
     const merged = StageSettings.safeParse(mergeSettings(defaults, own));
-    if (!merged.success) {
+    if (merged.success) {
+      const evalBlock = isRecord(raw.eval) ? raw.eval : undefined;
+      for (const issue of stageEndIssues(merged.data, evalBlock)) {
+        issues.push({ path: ['stages', i, 'settings', ...issue.path], message: issue.message });
+      }
+    } else {
       for (const issue of merged.error.issues) {
         // Shape mistakes inside `settings` or `defaults` are reported by the shape check itself.
         const field = issue.path[0];

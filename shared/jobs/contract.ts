@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type Stage, StageManifest } from '../curriculum/manifest.ts';
+import { stageEndIssues } from '../curriculum/stage-end.ts';
 import type { Storage } from '../storage/types.ts';
 import {
   CHECKPOINT_MANIFEST_NAME,
@@ -81,6 +82,21 @@ export async function readRunManifest(storage: Storage, runId: string): Promise<
     const first = issues[0];
     const message = `${key}: ${first ? `${first.path}: ${first.message}` : 'invalid'}`;
     return { ok: false, code: 'INVALID_MANIFEST', message, issues };
+  }
+  const ends = parsed.data.stages.flatMap((stage) =>
+    stageEndIssues(stage.settings, parsed.data.eval).map((issue) => ({
+      path: ['stages', stage.index - 1, 'settings', ...issue.path].join('.'),
+      message: issue.message,
+    })),
+  );
+  if (ends.length > 0) {
+    const first = ends[0] as Issue;
+    return {
+      ok: false,
+      code: 'INVALID_MANIFEST',
+      message: `${key}: ${first.path}: ${first.message}`,
+      issues: ends,
+    };
   }
   const missing: Issue[] = [];
   for (const stage of parsed.data.stages) {
@@ -178,8 +194,9 @@ export function describeInit(init: InitCheckpoint): string {
 }
 
 /**
- * Where stage k starts: the base model for stage 1, the previous stage's final (newest complete)
- * checkpoint after that. Undefined when stage k-1 has no complete checkpoint yet.
+ * Where stage k starts: the base model for stage 1, the previous stage's final checkpoint after that:
+ * the one its status names (`final_checkpoint`, set when its plateau rule ended it), else its newest
+ * complete one. Undefined when that checkpoint is not complete.
  */
 export async function initCheckpoint(
   storage: Storage,
@@ -192,7 +209,11 @@ export async function initCheckpoint(
     const model = manifest.base_model ?? defaultBaseModel;
     return model === undefined ? undefined : { kind: 'base', model };
   }
-  const previous = await latestCompleteCheckpoint(storage, runId, stage - 1);
+  const chosen = (await readStageStatus(storage, runId, stage - 1))?.final_checkpoint;
+  const previous =
+    chosen === undefined
+      ? await latestCompleteCheckpoint(storage, runId, stage - 1)
+      : (await completeCheckpoints(storage, runId, stage - 1)).find((c) => c.prefix === chosen);
   return previous && { kind: 'checkpoint', checkpoint: previous };
 }
 

@@ -65,6 +65,10 @@ export const StageStatus = z
     log_url: z.string().min(1).optional(),
     /** The checkpoint the stage started from: `base:<model>` or `stages/<k>/checkpoints/<step>/`. */
     init_checkpoint: z.string().min(1).optional(),
+    /** Set when the stage ended before `total_steps` by its plateau rule (`reason` says why). */
+    ended_by: z.literal('plateau').optional(),
+    /** Set with `ended_by`: the checkpoint the next stage starts from (else the newest complete one). */
+    final_checkpoint: z.string().min(1).optional(),
     claimed_at: z.iso.datetime(),
     submitted_at: z.iso.datetime().optional(),
     started_at: z.iso.datetime().optional(),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,9 +15,11 @@ import {
   stageOf,
   writeStageStatus,
 } from './contract.ts';
+import { STOP_GRACE_MS, stageEnding } from './plateau-watch.ts';
 import { jobName } from './runner.ts';
 import type { StageStatus } from './schema.ts';
-import { type StageEvent, stepScanner } from './stage-events.ts';
+import type { StageEvent } from './stage-events.ts';
+import { startTrainer } from './trainer-process.ts';
 import { renderVerlConfig } from './verl-config.ts';
 
 /** verl writes this file in `trainer.default_local_dir` once a `global_step_<n>/` is fully saved. */
@@ -53,6 +54,9 @@ export interface StageResult {
   reason?: string;
   sealedSteps: number[];
   resumedFrom?: number;
+  /** Set when the plateau rule ended the stage: the checkpoint it hands on (see plateau-watch.ts). */
+  endedBy?: 'plateau';
+  finalCheckpoint?: string;
 }
 
 async function markRunning(o: ExecuteStageOptions, init: string | undefined): Promise<StageStatus> {
@@ -73,6 +77,8 @@ async function markRunning(o: ExecuteStageOptions, init: string | undefined): Pr
     log_url: o.logUrl ?? current?.log_url,
     attempts: (current?.attempts ?? 0) + 1,
     init_checkpoint: init,
+    ended_by: undefined,
+    final_checkpoint: undefined,
     started_at: now,
     finished_at: undefined,
     reason: undefined,
@@ -92,6 +98,8 @@ async function finish(
     ...status,
     state: result.state,
     reason: result.reason,
+    ended_by: result.endedBy,
+    final_checkpoint: result.finalCheckpoint,
     finished_at: now,
     updated_at: now,
   });
@@ -110,33 +118,6 @@ async function fetchData(o: ExecuteStageOptions, files: { path: string; sha256: 
     local.push(target);
   }
   return local;
-}
-
-/** Runs the trainer with this process's stdout and stderr; `onStep` hears the steps its stdout reports. */
-function runTrainer(
-  command: string,
-  env: Record<string, string>,
-  onStep: (step: number) => void,
-): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], {
-      env: { ...process.env, ...env },
-      stdio: ['inherit', 'pipe', 'inherit'],
-    });
-    const scan = stepScanner(onStep);
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      process.stdout.write(text);
-      scan(text);
-    });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on('SIGTERM', forward).on('SIGINT', forward);
-    child.once('error', reject);
-    // 'close', not 'exit': the trainer's last lines (its last step) are read by then.
-    child.once('close', (code, signal) => {
-      process.off('SIGTERM', forward).off('SIGINT', forward);
-      resolve({ code, signal });
-    });
-  });
 }
 
 /**
@@ -163,16 +144,21 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
   try {
     const prepared = await prepareStage(o, stage, init, log);
     sealer = checkpointSealer(o, prepared.checkpointDir, prepared.resume?.step ?? -1, log);
-    const timer = setInterval(() => sealer?.sealNewest().catch(() => {}), o.pollMs ?? 2000);
     const totalSteps = stage.settings.total_steps;
     o.onEvent?.({ type: 'started', stage: o.stage, totalSteps, resumedFrom: prepared.resume?.step });
     const onStep = (step: number) => o.onEvent?.({ type: 'step', stage: o.stage, step, totalSteps });
-    const exit = await runTrainer(o.trainerCommand, { ...o.env, ...prepared.env }, onStep).finally(() =>
-      clearInterval(timer),
-    );
+    const trainer = startTrainer(o.trainerCommand, { ...o.env, ...prepared.env }, onStep);
+    const { storage, runId } = o;
+    const stop = () => trainer.stop(STOP_GRACE_MS);
+    const ending = stageEnding({ storage, runId, stage: o.stage, settings: stage.settings, stop, log });
+    const poll = () => sealer?.sealNewest().then(() => ending?.poll());
+    const timer = setInterval(() => poll()?.catch(() => {}), o.pollMs ?? 2000);
+    const exit = await trainer.exited.finally(() => clearInterval(timer));
     // A seal that failed while the trainer ran fails here too (the chain stays rejected).
     await sealer.sealNewest();
     const base = { sealedSteps: sealer.sealed, resumedFrom: prepared.resume?.step };
+    const ended = await ending?.outcome();
+    if (ended) return finish(o, status, { ...base, ...ended });
     if (exit.code !== 0) {
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       return finish(o, status, { ...base, state: 'failed', reason: `trainer exited with ${how}` });
