@@ -34,7 +34,7 @@ import { FAKE_MODELS, K, makeFixture, writeFixture } from './fixture.ts';
 const VERL_PROMPT_KEY = 'prompt';
 const VERL_REWARD_FN_KEY = 'data_source';
 
-/** A column type as both readers name it: DuckDB's logical types reduced to what pyarrow would make of them. */
+/** A column's type as DuckDB reads it: its type names (VARCHAR, BIGINT, DOUBLE), nested as lists and structs. */
 type Shape = string | { list: Shape } | { struct: Record<string, Shape> };
 
 function shapeOf(type: DuckDBType): Shape {
@@ -180,6 +180,9 @@ describe('the stage files, read by DuckDB', () => {
         expect(rows, file.path).toHaveLength(file.rows);
         const ids = rows.map((r) => (r.extra_info as { problem_id: string }).problem_id);
         expect(new Set(ids).size).toBe(rows.length);
+        // In dataset order (the fixture's ids are p0, p1, ...).
+        const order = ids.map((id) => Number(id.slice(1)));
+        expect(order).toEqual([...order].sort((a, b) => a - b));
         for (const [k, row] of rows.entries()) {
           const written = byId.get(ids[k] as string);
           expect(written, ids[k]).toBeDefined();
