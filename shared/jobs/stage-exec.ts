@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { Stage } from '../curriculum/manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import { downloadCheckpoint, sealCheckpoint, sha256File } from './checkpoint.ts';
@@ -20,7 +20,12 @@ import { jobName } from './runner.ts';
 import type { StageStatus } from './schema.ts';
 import type { StageEvent } from './stage-events.ts';
 import { startTrainer } from './trainer-process.ts';
-import { renderVerlConfig } from './verl-config.ts';
+import {
+  defaultRewardFunctionPath,
+  pythonPackagesDir,
+  renderVerlConfig,
+  trainerCommandProblem,
+} from './verl-config.ts';
 
 /** verl writes this file in `trainer.default_local_dir` once a `global_step_<n>/` is fully saved. */
 export const LATEST_STEP_FILE = 'latest_checkpointed_iteration.txt';
@@ -133,6 +138,8 @@ export async function executeStage(o: ExecuteStageOptions): Promise<StageResult>
   const stage = stageOf(read.manifest, o.stage);
   const init = await initCheckpoint(o.storage, o.runId, read.manifest, o.stage, o.defaultBaseModel);
   const status = await markRunning(o, init && describeInit(init));
+  const problem = trainerCommandProblem(stage, o.trainerCommand);
+  if (problem) return finish(o, status, { state: 'failed', reason: problem, sealedSteps: [] });
   if (init === undefined) {
     const reason =
       o.stage === 1
@@ -220,7 +227,7 @@ async function prepareStage(
       trainFiles,
       modelPath,
       checkpointDir,
-      rewardFunctionPath: o.rewardFunctionPath ?? '/opt/gradus/batch/gradus_reward/verl.py',
+      rewardFunctionPath: o.rewardFunctionPath ?? defaultRewardFunctionPath(),
     },
     nnodes: o.nnodes ?? 1,
     gpusPerNode: o.gpusPerNode ?? stage.resources?.gpus_per_node ?? 1,
@@ -237,6 +244,10 @@ async function prepareStage(
     GRADUS_CONFIG_NAME: 'trainer-config',
     GRADUS_TOTAL_STEPS: String(stage.settings.total_steps ?? ''),
     GRADUS_SAVE_EVERY: String(stage.settings.save_every_steps ?? ''),
+    // `python3 -m gradus_verl.main_ppo` imports from this checkout's batch/ without an install.
+    PYTHONPATH: [pythonPackagesDir(), o.env?.PYTHONPATH ?? process.env.PYTHONPATH]
+      .filter(Boolean)
+      .join(delimiter),
   };
   return { checkpointDir, resume, env };
 }

@@ -1,11 +1,46 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { Stage } from '../curriculum/manifest.ts';
 
 /**
  * Renders one stage's verl GRPO configuration (a Hydra config layered on verl's `ppo_trainer`), run as
- * `python3 -m verl.trainer.main_ppo --config-path <dir> --config-name <file without .yaml>`.
+ * `python3 -m gradus_verl.main_ppo --config-path <dir> --config-name <file without .yaml>` (verl's
+ * `main_ppo` with the config's `gradus` block applied: batch/gradus_verl).
  * Settings the manifest leaves out take the paper's values (notes/paper.md section 4).
  */
+
+/** gradus' entry to verl's trainer (batch/gradus_verl/main_ppo.py); it applies the `gradus` block. */
+export const VERL_ENTRY_MODULE = 'gradus_verl.main_ppo';
+/** verl's own entry, which ignores the `gradus` block. */
+export const STOCK_VERL_ENTRY = 'verl.trainer.main_ppo';
+/** The trainer command the container runs by default (batch/entrypoint.sh), and the one docs suggest. */
+export const DEFAULT_TRAINER_COMMAND = `python3 -m ${VERL_ENTRY_MODULE} --config-path "$GRADUS_CONFIG_DIR" --config-name "$GRADUS_CONFIG_NAME"`;
+
+/**
+ * This checkout's (or installed package's) `batch/` folder: `gradus_reward` and `gradus_verl` live there.
+ * The sources (shared/jobs/) and the npm package's bundle (dist/package/) both sit two folders below the root.
+ */
+export function pythonPackagesDir(): string {
+  return fileURLToPath(new URL('../../batch', import.meta.url));
+}
+
+/** The reward module verl loads by path: this checkout's batch/gradus_reward/verl.py. */
+export function defaultRewardFunctionPath(): string {
+  return join(pythonPackagesDir(), 'gradus_reward', 'verl.py');
+}
+
+/**
+ * Why `command` would not train `stage` as configured, if it would not: the stage leaves truncated
+ * responses out of the loss, and the command runs verl's own entry, which ignores that.
+ */
+export function trainerCommandProblem(stage: Stage, command: string): string | undefined {
+  if (!stage.settings.mask_truncated || !command.includes(STOCK_VERL_ENTRY)) return undefined;
+  return (
+    `stage ${stage.index} leaves truncated responses out of the loss (mask_truncated), which ` +
+    `${STOCK_VERL_ENTRY} ignores: run python3 -m ${VERL_ENTRY_MODULE} with the same arguments`
+  );
+}
 
 export const PAPER_DEFAULTS = {
   learning_rate: 1e-6,
@@ -25,7 +60,7 @@ export interface VerlPaths {
   modelPath: string;
   /** verl's `trainer.default_local_dir`: `global_step_<n>/` folders appear here. */
   checkpointDir: string;
-  /** The Python module holding gradus' `compute_score` (batch/gradus_reward). */
+  /** The Python file holding gradus' `compute_score_batch` (batch/gradus_reward/verl.py). */
   rewardFunctionPath: string;
 }
 
@@ -125,7 +160,9 @@ export function verlConfig(input: VerlConfigInput): Tree {
       },
       ref: { fsdp_config: { param_offload: true } },
     },
-    custom_reward_function: { path: paths.rewardFunctionPath, name: 'compute_score' },
+    // verl's batch reward manager hands a whole step to one call, which the client sends in a few requests.
+    reward_model: { reward_manager: 'batch' },
+    custom_reward_function: { path: paths.rewardFunctionPath, name: 'compute_score_batch' },
     trainer: {
       project_name: 'gradus',
       experiment_name: `${input.runId}-s${stage.index}-${stage.name}`,
@@ -141,8 +178,8 @@ export function verlConfig(input: VerlConfigInput): Tree {
       max_actor_ckpt_to_keep: 2,
       ...(s.total_steps === undefined ? {} : { total_training_steps: s.total_steps }),
     },
-    // Read by gradus, ignored by verl. Stock verl has no switch that keeps truncated responses out of
-    // the loss; the image must carry a verl that reads `gradus.mask_truncated_responses`.
+    // Read by gradus' entry (VERL_ENTRY_MODULE), not by verl, which has no switch that keeps truncated
+    // responses out of the loss: with `mask_truncated_responses` the entry zeroes their loss mask.
     gradus: { run_id: input.runId, stage: stage.index, mask_truncated_responses: s.mask_truncated ?? false },
   };
   for (const [key, value] of Object.entries(s.trainer_overrides ?? {})) setDotted(config, key, value);

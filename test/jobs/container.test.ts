@@ -97,7 +97,7 @@ describe('entrypoint.sh with stand-in ray, nvidia-smi and node', () => {
     const lines = (await readFile(calls, 'utf8')).trim().split('\n');
     expect(lines[0]).toBe('ray start --head --port=6379 --num-gpus=2 --dashboard-host=0.0.0.0');
     expect(lines[1]).toBe(
-      'node /opt/gradus/functions/cli/gradus.ts stage exec trainer=[python3 -m verl.trainer.main_ppo --config-path "$GRADUS_CONFIG_DIR" --config-name "$GRADUS_CONFIG_NAME"] gpus=2',
+      'node /opt/gradus/functions/cli/gradus.ts stage exec trainer=[python3 -m gradus_verl.main_ppo --config-path "$GRADUS_CONFIG_DIR" --config-name "$GRADUS_CONFIG_NAME"] gpus=2',
     );
     expect(lines[2]).toBe('ray stop --force');
   });

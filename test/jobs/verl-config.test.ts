@@ -77,7 +77,7 @@ describe('verl GRPO config for the paper preset', () => {
       expect(c.actor_rollout_ref.actor.kl_loss_coef).toBe(0.001);
       expect(c.custom_reward_function).toEqual({
         path: '/opt/gradus/batch/gradus_reward/verl.py',
-        name: 'compute_score',
+        name: 'compute_score_batch',
       });
     }
     expect([one.actor_rollout_ref.actor.entropy_coeff, two.actor_rollout_ref.actor.entropy_coeff]).toEqual([
