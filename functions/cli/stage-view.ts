@@ -64,7 +64,10 @@ export function stageView(stream: NodeJS.WriteStream): (event: StageEvent) => vo
         return;
       case 'finished': {
         if (current?.stage === event.stage) current = undefined;
-        const how = event.state === 'failed' ? `failed (${event.reason ?? 'no reason given'})` : 'succeeded';
+        const how =
+          event.state === 'failed'
+            ? `failed (${event.reason ?? 'no reason given'})`
+            : `succeeded${event.reason ? ` (${event.reason})` : ''}`;
         const checkpoint = event.latestCheckpoint === undefined ? 'none' : `step ${event.latestCheckpoint}`;
         line(`stage ${event.stage}: ${how}, log ${event.log ?? '-'}; latest checkpoint: ${checkpoint}`);
         return;

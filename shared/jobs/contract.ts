@@ -188,6 +188,14 @@ export type InitCheckpoint =
   | { kind: 'base'; model: string }
   | { kind: 'checkpoint'; checkpoint: CompleteCheckpoint };
 
+const CHECKPOINT_STEP = /\/checkpoints\/(\d{1,12})\/$/;
+
+/** The step of a checkpoint folder key (`runs/<id>/stages/<k>/checkpoints/<step>/`). */
+export function stepOfCheckpointKey(key: string): number | undefined {
+  const m = CHECKPOINT_STEP.exec(key);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
 /** A short text form for status.json and the environment: `base:<model>` or the checkpoint's key. */
 export function describeInit(init: InitCheckpoint): string {
   return init.kind === 'base' ? `base:${init.model}` : init.checkpoint.prefix;

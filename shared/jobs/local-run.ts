@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import type { Storage } from '../storage/types.ts';
-import { latestCompleteCheckpoint, readStageStatus, updateStageStatus } from './contract.ts';
+import {
+  latestCompleteCheckpoint,
+  readStageStatus,
+  stepOfCheckpointKey,
+  updateStageStatus,
+} from './contract.ts';
 import { LocalJobRunner } from './local.ts';
 import type { JobInfo } from './runner.ts';
 import { StageEvent } from './stage-events.ts';
@@ -69,12 +74,17 @@ export async function runStagesLocally(o: LocalRunOptions): Promise<LocalRunResu
     job.reason = await stageReason(o, stage.stage, job);
     jobs.push({ stage: stage.stage, job });
     const latest = await latestCompleteCheckpoint(o.storage, o.runId, stage.stage);
+    // A stage its plateau rule ended says why, and which checkpoint it hands on.
+    const ended =
+      job.state === 'succeeded' ? await readStageStatus(o.storage, o.runId, stage.stage) : undefined;
+    const final = ended?.ended_by && ended.final_checkpoint;
     emit({
       type: 'finished',
       stage: stage.stage,
       state: job.state === 'succeeded' ? 'succeeded' : 'failed',
-      reason: job.reason,
+      reason: job.reason ?? (final ? ended?.reason : undefined),
       latestCheckpoint: latest?.step,
+      finalCheckpoint: final ? stepOfCheckpointKey(final) : undefined,
       log: job.logUrl,
     });
     if (job.state === 'failed') {

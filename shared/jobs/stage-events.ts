@@ -24,13 +24,17 @@ export const StageEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), stage: z.number().int(), step: z.number().int() }),
   /** The stage succeeded in an earlier run; nothing ran. */
   z.object({ type: z.literal('skipped'), stage: z.number().int() }),
-  /** The stage's job ended; `reason` is the stage's own (the trainer's exit code, a missing checkpoint). */
+  /**
+   * The stage's job ended; `reason` is the stage's own (the trainer's exit code, a missing checkpoint, or
+   * for a stage its plateau rule ended, why and which checkpoint it hands on: `finalCheckpoint`).
+   */
   z.object({
     type: z.literal('finished'),
     stage: z.number().int(),
     state: z.enum(['succeeded', 'failed']),
     reason: z.string().optional(),
     latestCheckpoint: z.number().int().optional(),
+    finalCheckpoint: z.number().int().optional(),
     log: z.string().optional(),
   }),
 ]);

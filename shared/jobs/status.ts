@@ -1,5 +1,10 @@
 import type { Storage } from '../storage/types.ts';
-import { latestCompleteCheckpoint, readRunManifest, readStageStatus } from './contract.ts';
+import {
+  latestCompleteCheckpoint,
+  readRunManifest,
+  readStageStatus,
+  stepOfCheckpointKey,
+} from './contract.ts';
 import type { JobRunner, JobState } from './runner.ts';
 import type { StageState } from './schema.ts';
 
@@ -13,6 +18,8 @@ export interface StageStatusRow {
   attempts: number;
   jobIds: string[];
   latestCheckpoint?: { step: number; key: string };
+  /** The checkpoint the next stage starts from, when the stage's plateau rule ended it. */
+  finalCheckpoint?: { step?: number; key: string };
   log?: string;
   reason?: string;
 }
@@ -41,6 +48,9 @@ export async function runStatus(storage: Storage, runId: string, live?: JobRunne
       attempts: status?.attempts ?? 0,
       jobIds: status?.job_ids ?? [],
       latestCheckpoint: checkpoint && { step: checkpoint.step, key: checkpoint.prefix },
+      finalCheckpoint: status?.final_checkpoint
+        ? { step: stepOfCheckpointKey(status.final_checkpoint), key: status.final_checkpoint }
+        : undefined,
       log: status?.log_url,
       reason: status?.reason,
     };
@@ -68,6 +78,9 @@ export function formatRunStatus(status: RunStatus): string {
     lines.push(
       `    checkpoint: ${row.latestCheckpoint ? `step ${row.latestCheckpoint.step} (${row.latestCheckpoint.key})` : '-'}`,
     );
+    if (row.finalCheckpoint) {
+      lines.push(`    handed on:  step ${row.finalCheckpoint.step ?? '?'} (${row.finalCheckpoint.key})`);
+    }
     lines.push(`    log:        ${row.log ?? '-'}`);
     if (row.reason) lines.push(`    reason:     ${row.reason}`);
   }

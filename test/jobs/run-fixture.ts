@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StageManifest } from '../../shared/curriculum/manifest.ts';
+import type { StageManifest, StageSettings } from '../../shared/curriculum/manifest.ts';
 import { runKeys } from '../../shared/jobs/contract.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 
@@ -9,6 +9,8 @@ export interface FixtureStage {
   save_every_steps?: number;
   nodes?: number;
   gpus_per_node?: number;
+  until?: StageSettings['until'];
+  checkpoint?: StageSettings['checkpoint'];
 }
 
 /** Writes `rows` data lines per stage under `runs/<run>/stages/<k>/data/` and returns a manifest for them. */
@@ -44,6 +46,8 @@ export async function writeRunData(
         ...(index > 1 ? { mask_truncated: true } : {}),
         total_steps: s.total_steps ?? 4,
         save_every_steps: s.save_every_steps ?? 1,
+        ...(s.until ? { until: s.until } : {}),
+        ...(s.checkpoint ? { checkpoint: s.checkpoint } : {}),
       },
       ...(s.nodes || s.gpus_per_node
         ? { resources: { nodes: s.nodes, gpus_per_node: s.gpus_per_node } }
