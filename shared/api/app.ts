@@ -1,5 +1,4 @@
 import { createRoute, type Hook, OpenAPIHono, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import pkg from '../../package.json' with { type: 'json' };
@@ -22,7 +21,7 @@ import { type RewardScorer, UnavailableError } from '../reward/score.ts';
 import { registerDocs } from './docs.ts';
 import { bodyErrorResponses } from './error-responses.ts';
 import { registerEvalRoutes } from './eval-routes.ts';
-import { utf8JsonBody } from './json-body.ts';
+import { requestBody } from './json-body.ts';
 import { OPENRLHF_PATH, registerTrainerRoutes } from './trainer-routes.ts';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -136,20 +135,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
 
   // Every route with a body, in one place: the size limit, then strict UTF-8.
-  for (const path of ['/v1/*', OPENRLHF_PATH]) {
-    app.use(
-      path,
-      bodyLimit({
-        maxSize: bodyLimitBytes,
-        // The rest of the body is left unread, so the connection cannot carry another request.
-        onError: () =>
-          fail('BODY_TOO_LARGE', `the body is over the limit of ${bodyLimitBytes} bytes`, undefined, {
-            connection: 'close',
-          }),
-      }),
-      utf8JsonBody(),
-    );
-  }
+  const tooLarge = () =>
+    // The rest of the body is left unread, so the connection cannot carry another request.
+    fail('BODY_TOO_LARGE', `the body is over the limit of ${bodyLimitBytes} bytes`, undefined, {
+      connection: 'close',
+    });
+  for (const path of ['/v1/*', OPENRLHF_PATH]) app.use(path, requestBody(bodyLimitBytes, tooLarge));
 
   // Items are checked whole by their schema (fields, task, gold kind, options), so they are ready to score.
   app.openapi(rewardRoute, async (c) =>

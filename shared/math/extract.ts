@@ -183,7 +183,17 @@ function numbers(s: string): string[] {
 const ANCHOR = /(?:final answer is|final answer:|the answer is|answer is|answer:|answer\s*=)/gi;
 
 /**
- * Answer candidates of a response, best first, at most MAX_CANDIDATES.
+ * A response's answer candidates in two parts: `head`, worked out at once, and `tail()`, the fallbacks
+ * (math blocks and numbers, a scan of the whole region), worked out only when a reader gets past the head,
+ * which a parsing box rarely lets it do. Together, best first; readers take at most MAX_CANDIDATES.
+ */
+export interface Candidates {
+  head: Candidate[];
+  tail(): Candidate[];
+}
+
+/**
+ * Answer candidates of a response, best first.
  *
  * The last box group is the answer whenever there is a box; an answer phrase after it does not override
  * it. The one exception is Minerva's closing sentence ("The final answer is $X$. I hope it is correct.")
@@ -192,10 +202,10 @@ const ANCHOR = /(?:final answer is|final answer:|the answer is|answer is|answer:
  * short formula-only response as a whole, then the sentence after the last answer phrase, then the
  * last math blocks and numbers (latest first).
  */
-export function extractCandidates(region: string, targets: ExtractionTarget[]): Candidate[] {
+export function answerCandidates(region: string, targets: ExtractionTarget[]): Candidates {
   const latex = targets.includes('latex');
   const expr = targets.includes('expr');
-  const out: Candidate[] = [];
+  const head: Candidate[] = [];
   const boxed = latex ? boxedCandidates(region) : [];
   const anchor = lastMatch(region, ANCHOR);
   const sentence = anchor ? answerSentence(region.slice(anchor.index + anchor[0].length)) : null;
@@ -206,8 +216,8 @@ export function extractCandidates(region: string, targets: ExtractionTarget[]): 
     sentence?.hoped === true &&
     /^final answer is$/i.test(anchor[0]) &&
     anchor.index > lastBoxAt;
-  if (minerva) out.push(...anchored);
-  out.push(...boxed.slice(0, 1));
+  if (minerva) head.push(...anchored);
+  head.push(...boxed.slice(0, 1));
   const trimmed = region.trim();
   // A short response with no box may be the answer itself: `\frac{10}{9}`, `W(x)=1 or W(x)=-1`.
   if (
@@ -218,12 +228,20 @@ export function extractCandidates(region: string, targets: ExtractionTarget[]): 
     !/\$|\\\(|\\\[/.test(trimmed) &&
     !isProse(trimmed)
   ) {
-    out.push({ text: trimmed, source: 'whole' });
+    head.push({ text: trimmed, source: 'whole' });
   }
-  if (!minerva) out.push(...anchored);
-  out.push(...spansCandidates(region, latex, expr, 'latex', false));
-  out.push(...boxed.slice(1));
-  return out.slice(0, MAX_CANDIDATES);
+  if (!minerva) head.push(...anchored);
+  return {
+    head,
+    tail: () => [...spansCandidates(region, latex, expr, 'latex', false), ...boxed.slice(1)],
+  };
+}
+
+/** Answer candidates of a response as one list, best first, at most MAX_CANDIDATES (answerCandidates). */
+export function extractCandidates(region: string, targets: ExtractionTarget[]): Candidate[] {
+  const { head, tail } = answerCandidates(region, targets);
+  const all = head.length >= MAX_CANDIDATES ? head : [...head, ...tail()];
+  return all.slice(0, MAX_CANDIDATES);
 }
 
 function lastMatch(s: string, re: RegExp): RegExpExecArray | null {

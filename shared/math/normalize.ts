@@ -148,31 +148,44 @@ const BARE_UNIT = new RegExp(String.raw`(\d)\s*(?:${UNIT_ALT})(\^\{?[23]\}?)?(?!
 
 export function cleanLatex(input: string): string {
   let s = input;
-  for (const [re, rep] of UNICODE) s = s.replace(re, rep);
-  s = s.replace(DOUBLED, '\\');
+  // Each rewrite needs some literal text to match: when the answer lacks it, the scan is skipped (most
+  // answers are short and plain, and these scans were most of the clean-up's time).
+  if (NON_ASCII.test(s)) for (const [re, rep] of UNICODE) s = s.replace(re, rep);
+  const slash = s.includes('\\');
+  if (slash) s = s.replace(DOUBLED, '\\');
   // Thousands separators that can never separate list items: `10{,}000`, `11,\!111`.
-  s = s.replace(/(\d)\s*(?:\{\s*,\s*\}|,\\!)\s*(?=\d{3})/g, '$1');
-  s = s.replace(SPACING, ' ');
-  s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
-  s = s.replace(/\\(?:mathbb|mathcal)\{?([A-Z])\}?/g, '$1');
-  // Degree marks: `30^\circ`, `30^{\circ}`, `30\degree`.
-  s = s.replace(/\^\s*(?:\{\s*)?\\circ\s*\}?|\\circ|\\degree(?![a-zA-Z])/g, '');
+  if (s.includes(',')) s = s.replace(/(\d)\s*(?:\{\s*,\s*\}|,\\!)\s*(?=\d{3})/g, '$1');
+  if (slash || s.includes('~')) s = s.replace(SPACING, ' ');
+  if (slash) {
+    s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
+    s = s.replace(/\\(?:mathbb|mathcal)\{?([A-Z])\}?/g, '$1');
+    // Degree marks: `30^\circ`, `30^{\circ}`, `30\degree`.
+    s = s.replace(/\^\s*(?:\{\s*)?\\circ\s*\}?|\\circ|\\degree(?![a-zA-Z])/g, '');
+  }
   // Currency.
-  s = s.replace(/\\\$|\$/g, '');
+  if (s.includes('$')) s = s.replace(/\\\$|\$/g, '');
   // Percent written out.
   // `(?<!\s)`: a run of spaces is tried from its start only, not from each of its characters.
-  s = s.replace(/(?<!\s)\s*(?:\\?%|\b(?:percentage|percent|pct)\b)/g, '\\%');
-  s = s.replace(/\\text\{\s*\\%\s*\}/g, '\\%');
+  if (s.includes('%') || s.includes('percent') || s.includes('pct'))
+    s = s.replace(/(?<!\s)\s*(?:\\?%|\b(?:percentage|percent|pct)\b)/g, '\\%');
+  const text = s.includes('\\text') || s.includes('\\mbox');
+  if (text) s = s.replace(/\\text\{\s*\\%\s*\}/g, '\\%');
   // Connecting words between items of a list.
-  s = s.replace(/\\(?:text|textnormal|mbox|textrm)\{\s*(?:,\s*)?(?:and|or)\s*\}/g, ',');
-  s = s.replace(/(?<!\s)\s+(?:and|or)\s+|(?<=[\d)\]}])(?:and|or)(?=[A-Za-z(\\[{-])/g, ',');
-  s = s.replace(/,\s*(?:and|or)\s+/g, ',');
+  if (s.includes('and') || s.includes('or')) {
+    if (text) s = s.replace(/\\(?:text|textnormal|mbox|textrm)\{\s*(?:,\s*)?(?:and|or)\s*\}/g, ',');
+    s = s.replace(/(?<!\s)\s+(?:and|or)\s+|(?<=[\d)\]}])(?:and|or)(?=[A-Za-z(\\[{-])/g, ',');
+    s = s.replace(/,\s*(?:and|or)\s+/g, ',');
+  }
   // Units after numbers.
-  s = s.replace(TEXT_UNIT, '$1');
-  s = s.replace(BARE_UNIT, '$1');
-  s = s.replace(/\\(?:text|textnormal|mbox)\{\s*\}/g, ' ');
+  if (s.includes('\\')) s = s.replace(TEXT_UNIT, '$1');
+  if (ENDS_IN_LETTERS.test(s)) s = s.replace(BARE_UNIT, '$1');
+  if (text) s = s.replace(/\\(?:text|textnormal|mbox)\{\s*\}/g, ' ');
   return trimEdges(s);
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/** A bare unit ends the answer (maybe followed by `^2`, a period and spaces): it ends in letters or those. */
+const ENDS_IN_LETTERS = /[a-zA-Z](?:\^\{?[23]\}?)?\.?\s*$/;
 
 const EDGE_START = /[\s,;:]/;
 const EDGE_END = /[\s.,;:]/;

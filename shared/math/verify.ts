@@ -2,11 +2,14 @@ import type { Node } from './ast.ts';
 import { answersEqual, BudgetExceeded, type CompareContext } from './compare.ts';
 import type { EvalStats } from './evaluate.ts';
 import {
+  answerCandidates,
   boxedCandidates,
   type Candidate,
+  type Candidates,
   choiceLetter,
   extractCandidates,
   extractChoice,
+  MAX_CANDIDATES,
 } from './extract.ts';
 import { cleanLatex, decimalComma, joinThousands } from './normalize.ts';
 import { ParseError, parseLatex, TooLargeError } from './parse.ts';
@@ -64,15 +67,16 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     const goldNode: Node = goldAnswer?.node ?? { t: 'text', s: cleanLatex(goldTexts[0] ?? gold) };
     goldParsed = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
 
-    const candidates = extractCandidates(region, opts.extraction);
-    if (candidates.length === 0)
+    const candidates = answerCandidates(region, opts.extraction);
+    const pred = parseFirst(candidates, opts, deadline);
+    const first = candidates.head[0] ?? (pred ? undefined : candidates.tail()[0]);
+    if (!pred && first === undefined)
       return verdict('no_answer', false, null, {
         gold_parsed: goldParsed,
         reason: 'no answer found in the response',
       });
-    const pred = parseFirst(candidates, opts, deadline);
     if (!pred) {
-      extracted = (candidates[0] as Candidate).text;
+      extracted = (first as Candidate).text;
       const same = cleanLatex(extracted) === goldParsed;
       return verdict(same ? 'ok' : 'unparseable', same, extracted, {
         gold_parsed: goldParsed,
@@ -143,29 +147,44 @@ const PARSED_ANSWERS_MAX = 4;
 const RAW_ANSWER_FACTOR = 4;
 
 /**
- * The first candidate that parses. The work is capped, not the verdict: huge candidates are not cleaned,
- * and parsing stops at PARSED_ANSWERS_MAX answers' worth of text or at the deadline.
+ * The first candidate that parses, of at most MAX_CANDIDATES. The work is capped, not the verdict: huge
+ * candidates are not cleaned, and parsing stops at PARSED_ANSWERS_MAX answers' worth of text or at the
+ * deadline. The tail of the candidates is only worked out when no candidate of the head parses.
  */
-function parseFirst(candidates: Candidate[], opts: MathOptions, deadline: number): Parsed | null {
+function parseFirst(
+  candidates: Candidate[] | Candidates,
+  opts: MathOptions,
+  deadline: number,
+): Parsed | null {
   let tooLarge: Error | null = null;
   let budget = PARSED_ANSWERS_MAX * opts.maxAnswerChars;
-  for (const c of candidates) {
-    if (performance.now() > deadline) throw new BudgetExceeded('verification budget exceeded');
-    const text = c.text.length > RAW_ANSWER_FACTOR * opts.maxAnswerChars ? null : prepare(c);
-    if (text === '') continue;
-    if (text === null || text.length > opts.maxAnswerChars) {
-      tooLarge = new TooLargeError(`answer longer than ${opts.maxAnswerChars} characters`);
-      continue;
-    }
-    if (budget < text.length) break;
-    budget -= text.length;
-    try {
-      return { text, node: parseLatex(text) };
-    } catch (err) {
-      if (err instanceof TooLargeError) tooLarge = err;
-      else if (!(err instanceof ParseError)) throw err;
+  let read = 0;
+  const parts = Array.isArray(candidates) ? [() => candidates] : [() => candidates.head, candidates.tail];
+  for (const part of parts) {
+    for (const c of part()) {
+      if (read++ >= MAX_CANDIDATES) break;
+      if (performance.now() > deadline) throw new BudgetExceeded('verification budget exceeded');
+      const text = c.text.length > RAW_ANSWER_FACTOR * opts.maxAnswerChars ? null : prepare(c);
+      if (text === '') continue;
+      if (text === null || text.length > opts.maxAnswerChars) {
+        tooLarge = new TooLargeError(`answer longer than ${opts.maxAnswerChars} characters`);
+        continue;
+      }
+      if (budget < text.length) return finish(tooLarge);
+      budget -= text.length;
+      try {
+        return { text, node: parseLatex(text) };
+      } catch (err) {
+        if (err instanceof TooLargeError) tooLarge = err;
+        else if (!(err instanceof ParseError)) throw err;
+      }
     }
   }
+  return finish(tooLarge);
+}
+
+/** No candidate parsed: too large if one was, else none. */
+function finish(tooLarge: Error | null): null {
   if (tooLarge) throw tooLarge;
   return null;
 }

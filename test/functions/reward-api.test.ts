@@ -259,6 +259,29 @@ describe('POST /v1/reward', () => {
     await expectError(res, 413, 'BODY_TOO_LARGE');
   });
 
+  it('scores a chunked body within the limit, and refuses a chunked non-JSON one with 415', async () => {
+    const chunked = (text: string) =>
+      new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < text.length; i += 7)
+            controller.enqueue(new TextEncoder().encode(text.slice(i, i + 7)));
+          controller.close();
+        },
+      });
+    const body = JSON.stringify({ items: [{ response: 'The answer is \\boxed{4}.', ground_truth: '4' }] });
+    const send = (contentType: string) =>
+      fetch(`${server.url}/v1/reward`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: chunked(body),
+        duplex: 'half',
+      } as RequestInit);
+    const res = await send('application/json');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: { correct: boolean }[] }).results[0]?.correct).toBe(true);
+    await expectError(await send('text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('rejects a non-JSON content type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     const body = JSON.stringify({ items: [{ response: '1', ground_truth: '1' }] });
     await expectError(await post('/v1/reward', body, 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
