@@ -113,6 +113,10 @@ export function stageEnding(o: StageEndingOptions): StageEnding | undefined {
   const rule = o.settings.until?.plateau;
   if (rule === undefined) return undefined;
   const watch = plateauWatch({ ...o, rule, handOff: o.settings.checkpoint });
+  o.log(
+    `plateau rule: ${rule.metric} (${rule.mode}, min_delta ${rule.min_delta}, patience ${rule.patience}), ` +
+      `read from each checkpoint's evaluation (runs/${o.runId}/stages/${o.stage}/evals/<step>/status.json)`,
+  );
   let fired: Exclude<PlateauDecision, { action: 'continue' }> | undefined;
   let chain: Promise<void> = Promise.resolve();
   const pollOnce = async () => {
