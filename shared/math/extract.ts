@@ -14,17 +14,19 @@ const MAX_BOXES = 512;
 export const MAX_CANDIDATES = 32;
 
 /**
- * For each `{` of `s`, the index of its matching `}` (-1 when it has none), in one pass. A backslash
- * escapes the next character, so `\{` and `\}` are not braces.
+ * For each `{` of `s` from `from` on, the index of its matching `}` (-1 when it has none), in one pass:
+ * `close[i - from]` for the `{` at `i`. A backslash escapes the next character, so `\{` and `\}` are not
+ * braces. What matches a brace depends only on the text after it, so a scan may start anywhere that is
+ * not inside an escape.
  */
-function matchingBraces(s: string): Int32Array {
-  const close = new Int32Array(s.length).fill(-1);
+function matchingBraces(s: string, from: number): Int32Array {
+  const close = new Int32Array(s.length - from).fill(-1);
   const open: number[] = [];
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 92) i++;
     else if (c === 123) open.push(i);
-    else if (c === 125 && open.length > 0) close[open.pop() as number] = i;
+    else if (c === 125 && open.length > 0) close[(open.pop() as number) - from] = i;
   }
   return close;
 }
@@ -37,14 +39,17 @@ interface Box {
 
 /** The last MAX_BOXES `\boxed{}`/`\fbox{}` of `s` (and `\boxed 5`), outermost only, in order. */
 function findBoxes(s: string): Box[] {
-  if (!/\\(?:boxed|fbox)/.test(s)) return [];
-  const close = matchingBraces(s);
-  const boxes: Box[] = [];
   const re = /\\(?:boxed|fbox)\s*/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
+  let m = re.exec(s);
+  if (m === null) return [];
+  // From the first box on: a box's braces match within the text after it (the box's own backslash starts the scan).
+  const from = m.index;
+  const close = matchingBraces(s, from);
+  const boxes: Box[] = [];
+  for (; m; m = re.exec(s)) {
     const at = m.index + m[0].length;
     if (s[at] === '{') {
-      const end = close[at] as number;
+      const end = close[at - from] as number;
       if (end < 0) continue;
       boxes.push({ body: s.slice(at + 1, end), start: m.index, end: end + 1 });
       re.lastIndex = end + 1;

@@ -36,5 +36,7 @@ export function answerRegion(response: string, opts: RegionOptions): Region {
 
 /** Markdown bold and underline around short spans (`**73**`), which would otherwise stick to the answer. */
 function stripEmphasis(s: string): string {
-  return s.replace(/\*\*([^*\n]{1,200}?)\*\*/g, '$1').replace(/(^|\s)__([^_\n]{1,200}?)__/g, '$1$2');
+  let out = s.includes('**') ? s.replace(/\*\*([^*\n]{1,200}?)\*\*/g, '$1') : s;
+  if (out.includes('__')) out = out.replace(/(^|\s)__([^_\n]{1,200}?)__/g, '$1$2');
+  return out;
 }
