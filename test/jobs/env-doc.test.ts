@@ -5,17 +5,19 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+type Kind = 'shell' | 'docker' | 'python' | 'ts';
+
 /** The container's and the stage runner's sources, as [path, kind]. */
-async function sources(): Promise<Array<[string, 'shell' | 'docker' | 'python' | 'ts']>> {
+async function sources(): Promise<Array<readonly [string, Kind]>> {
   const inDir = async (dir: string, ext: string) =>
     (await readdir(join(root, dir))).filter((f) => f.endsWith(ext)).map((f) => `${dir}/${f}`);
   return [
-    ['batch/entrypoint.sh', 'shell'],
-    ['batch/Dockerfile', 'docker'],
+    ['batch/entrypoint.sh', 'shell'] as const,
+    ['batch/Dockerfile', 'docker'] as const,
     ...(await inDir('batch/gradus_reward', '.py')).map((p) => [p, 'python'] as const),
     ...(await inDir('batch/gradus_verl', '.py')).map((p) => [p, 'python'] as const),
     ...(await inDir('shared/jobs', '.ts')).map((p) => [p, 'ts'] as const),
-    ['functions/cli/stage.ts', 'ts'],
+    ['functions/cli/stage.ts', 'ts'] as const,
   ];
 }
 
@@ -24,11 +26,11 @@ const all = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((
 const NAMED = /\b((?:GRADUS|AWS|RAY)_[A-Z0-9_]*[A-Z0-9])\b/g;
 
 /** The environment variables a source reads or sets for the processes it starts. */
-function variables(text: string, kind: 'shell' | 'docker' | 'python' | 'ts'): string[] {
+function variables(text: string, kind: Kind): string[] {
   return [...new Set(found(text, kind))].sort();
 }
 
-function found(text: string, kind: 'shell' | 'docker' | 'python' | 'ts'): string[] {
+function found(text: string, kind: Kind): string[] {
   const named = all(text, NAMED);
   if (kind === 'ts') return [...named, ...all(text, /process\.env\.([A-Z][A-Z0-9_]*)/g)];
   if (kind === 'python') return [...named, ...all(text, /environ(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]*)/g)];
