@@ -44,8 +44,10 @@ function found(text: string, kind: Kind): string[] {
 describe('docs/staged-training.md lists every environment variable', () => {
   it('that the container and the stage runner read', async () => {
     const doc = await readFile(join(root, 'docs/staged-training.md'), 'utf8');
-    const section = doc.slice(doc.indexOf('\n## Environment variables'));
-    expect(section.length).toBeGreaterThan(1);
+    const start = doc.indexOf('\n## Environment variables');
+    expect(start).toBeGreaterThan(0);
+    const end = doc.indexOf('\n## ', start + 1);
+    const section = doc.slice(start, end < 0 ? undefined : end);
     const documented = new Set(all(section, /`([A-Z][A-Z0-9_]*)`/g));
     const missing = new Map<string, string>();
     const seen = new Set<string>();
