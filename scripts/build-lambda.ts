@@ -1,22 +1,21 @@
 // Builds the Lambda artifact's contents in dist/lambda: the handler bundled by esbuild, and beside it the
-// files the code sandboxes read at run time (native isolated-vm, Pyodide, esbuild for JS/TS programs),
-// which cannot be bundled. `serverless.yml` packages this folder as it is.
+// files the code sandboxes read at run time (isolated-vm, Pyodide, esbuild for JS/TS programs), which
+// cannot be bundled. isolated-vm's native module is compiled from source for Amazon Linux 2023
+// (scripts/lambda/isolated-vm-source.ts; cached in .cache/isolated-vm/), not the npm prebuild. `serverless.yml`
+// packages this folder as it is.
 //
 //   npm run build:lambda                      # x86_64 (the default architecture in serverless.yml)
-//   LAMBDA_ARCH=arm64 npm run build:lambda    # needs @esbuild/linux-arm64 installed
+//   LAMBDA_ARCH=arm64 npm run build:lambda    # on an arm64 machine, with @esbuild/linux-arm64 installed
 import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { makeSnapshot, pythonSnapshot } from '../shared/code/python/index.ts';
+import { LAMBDA_NODE_ABI, type LambdaArch, lambdaArch, NODE_ARCH } from './lambda/arch.ts';
+import { isolatedVmFromSource } from './lambda/isolated-vm-source.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAMBDA_OUT_DIR = join(root, 'dist', 'lambda');
-
-/** Lambda's `nodejs24.x` runs Node 24: N-API modules built for ABI 137. */
-const NODE_ABI = 137;
-
-export type LambdaArch = 'x86_64' | 'arm64';
 
 /**
  * How the Lambda handler and the npm package (scripts/build-package.ts) are bundled: ES modules for Node 24,
@@ -40,20 +39,24 @@ export const NODE_ESM_BUNDLE = {
 
 /** Where the Pyodide snapshot lies in dist/lambda (the name lambda.ts looks for). */
 export const SNAPSHOT_DIR = 'pyodide-snapshot';
-const NODE_ARCH: Record<LambdaArch, string> = { x86_64: 'x64', arm64: 'arm64' };
 
 /** Packages kept out of the bundle; each is shipped as files under dist/lambda/node_modules. */
 export const EXTERNAL_PACKAGES = ['isolated-vm', 'pyodide', 'esbuild'];
 
-/** Every file of node_modules the artifact holds, relative to node_modules (the native ones per architecture). */
+/**
+ * Where the artifact's node_modules holds the from-source isolated-vm binary: node-gyp-build looks in
+ * build/Release before prebuilds/, and the artifact ships no prebuild.
+ */
+export const ISOLATED_VM_BINARY = 'isolated-vm/build/Release/isolated_vm.node';
+
+/** Every file copied from node_modules into the artifact, relative to node_modules (the native ones per architecture). */
 export function shippedModuleFiles(arch: LambdaArch): string[] {
   const nodeArch = NODE_ARCH[arch];
   return [
-    // isolated-vm loads its prebuild through node-gyp-build; only the glibc one for Lambda's Node.
+    // isolated-vm's JavaScript; its binary is ISOLATED_VM_BINARY, built from source.
     'isolated-vm/package.json',
     'isolated-vm/isolated-vm.js',
     'isolated-vm/LICENSE',
-    `isolated-vm/prebuilds/linux-${nodeArch}/isolated-vm.abi${NODE_ABI}.glibc.node`,
     'node-gyp-build/package.json',
     'node-gyp-build/index.js',
     'node-gyp-build/node-gyp-build.js',
@@ -84,16 +87,13 @@ export const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: stri
   ['shared/code/javascript/runtime', 'runtime'],
 ];
 
-export function lambdaArch(value = process.env.LAMBDA_ARCH ?? 'x86_64'): LambdaArch {
-  if (value === 'x86_64' || value === 'arm64') return value;
-  throw new Error(`LAMBDA_ARCH must be x86_64 or arm64, got "${value}"`);
-}
-
 export interface BuildReport {
   outDir: string;
   arch: LambdaArch;
   files: number;
   bytes: number;
+  /** Seconds spent compiling isolated-vm; 0 when the cache had it. */
+  compileSeconds: number;
 }
 
 export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<BuildReport> {
@@ -130,9 +130,17 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     await copyInto(source, join(LAMBDA_OUT_DIR, 'node_modules', file));
   }
   await chmod(join(LAMBDA_OUT_DIR, 'node_modules', `@esbuild/linux-${NODE_ARCH[arch]}/bin/esbuild`), 0o755);
+  const native = await isolatedVmFromSource(arch, LAMBDA_NODE_ABI);
+  await copyInto(native.path, join(LAMBDA_OUT_DIR, 'node_modules', ISOLATED_VM_BINARY));
   const snapshot = await shipPythonSnapshot();
   // Written last: what the artifact check reads to know what this build holds.
-  const info: BuildInfo = { arch, nodeAbi: NODE_ABI, snapshot, bundle: bundle.sort() };
+  const info: BuildInfo = {
+    arch,
+    nodeAbi: LAMBDA_NODE_ABI,
+    isolatedVm: native.key,
+    snapshot,
+    bundle: bundle.sort(),
+  };
   await writeFile(join(LAMBDA_OUT_DIR, 'build.json'), `${JSON.stringify(info)}\n`);
   const sizes = await listFiles(LAMBDA_OUT_DIR);
   return {
@@ -140,6 +148,7 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
     arch,
     files: sizes.length,
     bytes: sizes.reduce((sum, f) => sum + f.bytes, 0),
+    compileSeconds: native.compileSeconds,
   };
 }
 
@@ -147,6 +156,8 @@ export async function buildLambda(arch: LambdaArch = lambdaArch()): Promise<Buil
 export interface BuildInfo {
   arch: LambdaArch;
   nodeAbi: number;
+  /** The cache key of the from-source isolated-vm binary (scripts/lambda/isolated-vm-source.ts). */
+  isolatedVm: string;
   /** File name of the shipped Pyodide snapshot, under pyodide-snapshot/. */
   snapshot: string;
   /** What esbuild wrote: the two entries and the chunks they share or import dynamically. */
@@ -213,5 +224,9 @@ export async function listFiles(dir: string, base = dir): Promise<{ path: string
 if (import.meta.main) {
   const report = await buildLambda();
   const mb = (report.bytes / 2 ** 20).toFixed(1);
-  console.log(`build-lambda: ${report.outDir} (${report.arch}): ${report.files} files, ${mb} MiB`);
+  const native =
+    report.compileSeconds > 0 ? `isolated-vm compiled in ${report.compileSeconds} s` : 'isolated-vm cached';
+  console.log(
+    `build-lambda: ${report.outDir} (${report.arch}): ${report.files} files, ${mb} MiB (${native})`,
+  );
 }

@@ -1,24 +1,28 @@
 // Packages the Lambda with osls (offline) and checks the artifact: the template's function settings, the
-// zip's size and exact contents, and that the handler, loaded from the UNZIPPED zip in a fresh Node
-// process, answers API Gateway v2 and Function URL events for math and Python code items.
+// zip's size and exact contents, that every ELF file in it loads on Amazon Linux 2023 (Lambda's nodejs24.x:
+// scripts/lambda/al2023.ts), and that the handler, loaded from the UNZIPPED zip in a fresh Node process
+// with the from-source isolated-vm, answers API Gateway v2 and Function URL events for math, Python and
+// JavaScript items.
 //
 //   npm run check:lambda
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type BuildInfo,
+  ISOLATED_VM_BINARY,
   LAMBDA_OUT_DIR,
-  type LambdaArch,
   RUNTIME_SOURCE_DIRS,
   SNAPSHOT_DIR,
   shippedModuleFiles,
 } from './build-lambda.ts';
-import type { CaseKind } from './lambda/events.ts';
-import { checkResponse, type LambdaResponse, type RunMode } from './lambda/responses.ts';
+import { checkElfForLambda, compareVersions } from './lambda/al2023.ts';
+import type { LambdaArch } from './lambda/arch.ts';
+import { isElf, readElfNeeds } from './lambda/elf.ts';
+import { checkResponse, type InvokeResults, type RunMode } from './lambda/responses.ts';
 import { entryData, extractZip, listZip, type ZipEntry } from './lambda/zip.ts';
 import { buildAllFunctions, oslsPackage } from './package-service.ts';
 
@@ -42,7 +46,9 @@ export interface LambdaCheckReport {
   zipBytes: number;
   unzippedBytes: number;
   files: number;
-  /** The newest glibc and libstdc++ symbol versions isolated-vm's binary asks for (the runtime must have them). */
+  /** The ELF files in the zip, which the AL2023 rule checked. */
+  elfFiles: string[];
+  /** The newest symbol version of each family isolated-vm's binary needs (the runtime must have them). */
   nativeRequires: string[];
   invocations: Invocation[];
   /** Everything found wrong; empty when the artifact is good. */
@@ -82,14 +88,22 @@ async function checkPackage(packageDir: string, info: BuildInfo): Promise<Lambda
       `unzipped size is ${mib(unzippedBytes)}, over the budget of ${mib(LAMBDA_BUDGET.unzippedBytes)}`,
     );
   }
+  const elfFiles: string[] = [];
+  for (const entry of entries) {
+    const data = entryData(zip, entry);
+    if (!isElf(data)) continue;
+    elfFiles.push(entry.name);
+    problems.push(...checkElfForLambda(entry.name, data, arch));
+  }
+  const native = entries.find((e) => e.name === `${PREFIX}node_modules/${ISOLATED_VM_BINARY}`);
+  const nativeRequires = native ? newestVersions(entryData(zip, native)) : [];
   const invocations = await invokeUnzipped(problems, info, artifact);
-  const native = entries.find((e) => e.name.endsWith('.node'));
-  const nativeRequires = native ? newestSymbolVersions(entryData(zip, native)) : [];
   return {
     arch,
     zipBytes: zip.length,
     unzippedBytes,
     files: entries.length,
+    elfFiles,
     nativeRequires,
     invocations,
     problems,
@@ -160,6 +174,7 @@ async function checkContents(entries: ZipEntry[], { arch, snapshot, bundle }: Bu
     for (const name of await readdir(join(root, dir))) expected.add(`${to}/${name}`);
   }
   for (const file of shippedModuleFiles(arch)) expected.add(`node_modules/${file}`);
+  expected.add(`node_modules/${ISOLATED_VM_BINARY}`);
   const names = new Set(entries.map((e) => e.name));
   const problems: string[] = [];
   for (const name of names) {
@@ -180,7 +195,8 @@ async function checkContents(entries: ZipEntry[], { arch, snapshot, bundle }: Bu
 /**
  * Unzips the artifact outside the repository (no node_modules above it) and invokes it in a child Node per
  * run mode, with an empty TMPDIR, as a cold Lambda's /tmp (its only writable place), where the handler must
- * put the shipped Pyodide snapshot. The last mode removes isolated-vm's binary first.
+ * put the shipped Pyodide snapshot. Each run reports the native modules its process loaded: the shipped
+ * from-source isolated-vm and nothing else, or nothing in the last mode, which removes that binary first.
  */
 async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: string): Promise<Invocation[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gradus-lambda-'));
@@ -189,15 +205,23 @@ async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: str
     await extractZip(artifact, task);
     await mkdir(join(dir, 'tmp'));
     const invocations: Invocation[] = [];
+    // As the kernel names it in /proc/self/maps: with any symbolic link in the temp path resolved.
+    const inZip = join(task, PREFIX, 'node_modules', ISOLATED_VM_BINARY);
+    const shippedBinary = await realpath(inZip).catch(() => inZip);
     for (const mode of ['inline', 'pool', 'no-native'] as const) {
       if (mode === 'no-native') {
         // Checked after the others ran: they must have used the shipped snapshot.
         problems.push(...(await checkSnapshotUse(dir, info.snapshot)));
-        await rm(join(task, 'dist', 'lambda', 'node_modules', 'isolated-vm', 'prebuilds'), {
-          recursive: true,
-        });
+        await rm(join(task, PREFIX, 'node_modules', 'isolated-vm', 'build'), { recursive: true });
       }
-      const responses = await invokeHandler(dir, mode, problems);
+      const { responses, nativeModules } = await invokeHandler(dir, mode, problems);
+      const expected = mode === 'no-native' ? [] : [shippedBinary];
+      if (responses.length > 0 && nativeModules.join() !== expected.join()) {
+        problems.push(
+          `[${mode}] the handler loaded the native modules ${JSON.stringify(nativeModules)}, ` +
+            `expected ${JSON.stringify(expected)}`,
+        );
+      }
       for (const { name, kind, ms, response } of responses) {
         problems.push(...checkResponse(mode, kind, name, response));
         invocations.push({ name: `[${mode}] ${name}`, ms, statusCode: response.statusCode });
@@ -209,7 +233,7 @@ async function invokeUnzipped(problems: string[], info: BuildInfo, artifact: str
   }
 }
 
-async function invokeHandler(dir: string, mode: RunMode, problems: string[]) {
+async function invokeHandler(dir: string, mode: RunMode, problems: string[]): Promise<InvokeResults> {
   const resultsPath = join(dir, `responses-${mode}.json`);
   const driver = join(root, 'scripts', 'lambda', 'invoke.ts');
   try {
@@ -228,14 +252,9 @@ async function invokeHandler(dir: string, mode: RunMode, problems: string[]) {
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
     problems.push(`[${mode}] the unzipped handler failed to run:\n${stdout ?? ''}${stderr ?? ''}`);
-    return [];
+    return { responses: [], nativeModules: [] };
   }
-  return JSON.parse(await readFile(resultsPath, 'utf8')) as {
-    name: string;
-    kind: CaseKind;
-    ms: number;
-    response: LambdaResponse;
-  }[];
+  return JSON.parse(await readFile(resultsPath, 'utf8')) as InvokeResults;
 }
 
 /**
@@ -257,24 +276,23 @@ async function checkSnapshotUse(dir: string, shipped: string): Promise<string[]>
     : ['the handler made its own Pyodide snapshot instead of using the shipped one'];
 }
 
-/** The highest GLIBC_ and GLIBCXX_ version named in an ELF binary's strings (its version needs). */
-export function newestSymbolVersions(binary: Buffer): string[] {
-  const text = binary.toString('latin1');
+/** The newest version of each family (GLIBC_, GLIBCXX_, ...) an ELF binary needs, e.g. GLIBC_2.34. */
+export function newestVersions(binary: Buffer): string[] {
   const newest = new Map<string, number[]>();
-  for (const [, lib, version] of text.matchAll(/\b(GLIBC|GLIBCXX)_(\d+(?:\.\d+)+)\b/g)) {
-    const parts = (version as string).split('.').map(Number);
-    const known = newest.get(lib as string);
-    if (!known || compareVersions(parts, known) > 0) newest.set(lib as string, parts);
+  for (const { names } of readElfNeeds(binary).versions) {
+    for (const name of names) {
+      const separator = name.lastIndexOf('_');
+      const parts = name
+        .slice(separator + 1)
+        .split('.')
+        .map(Number);
+      if (separator < 0 || parts.some((p) => !Number.isInteger(p))) continue;
+      const family = name.slice(0, separator);
+      const known = newest.get(family);
+      if (!known || compareVersions(parts, known) > 0) newest.set(family, parts);
+    }
   }
-  return [...newest].map(([lib, parts]) => `${lib}_${parts.join('.')}`).sort();
-}
-
-function compareVersions(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+  return [...newest].map(([family, parts]) => `${family}_${parts.join('.')}`).sort();
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
@@ -284,6 +302,9 @@ if (import.meta.main) {
   console.log(
     `lambda artifact (${report.arch}): ${mib(report.zipBytes)} zipped (budget ${mib(LAMBDA_BUDGET.zipBytes)}), ` +
       `${mib(report.unzippedBytes)} unzipped (budget ${mib(LAMBDA_BUDGET.unzippedBytes)}), ${report.files} files`,
+  );
+  console.log(
+    `  ELF files (AL2023 rule: GLIBC <= 2.34, GLIBCXX <= 3.4.29, CXXABI <= 1.3.13, glibc's libraries only): ${report.elfFiles.length}`,
   );
   console.log(`  isolated-vm's binary needs ${report.nativeRequires.join(', ')} from the runtime`);
   for (const i of report.invocations)

@@ -61,7 +61,7 @@ export function httpEvent(source: EventSource, options: HttpEventOptions): Recor
   };
 }
 
-/** One batch with a right and a wrong math answer and a passing and a failing Python program. */
+/** One batch with a right and a wrong math answer, and a passing and a failing Python and JavaScript program. */
 export const REWARD_BATCH = {
   items: [
     { id: 'math-right', task: 'math', response: 'so $x = \\boxed{\\frac{1}{2}}$', ground_truth: '0.5' },
@@ -78,6 +78,20 @@ export const REWARD_BATCH = {
       response: '```python\na, b = map(int, input().split())\nprint(a * b)\n```',
       ground_truth: { inputs: ['1 2\n', '5 7\n'], outputs: ['3\n', '12\n'] },
     },
+    {
+      id: 'javascript-right',
+      task: 'code',
+      response:
+        "```javascript\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(a + b);\n```",
+      ground_truth: { inputs: ['1 2\n', '5 7\n'], outputs: ['3\n', '12\n'] },
+    },
+    {
+      id: 'javascript-wrong',
+      task: 'code',
+      response:
+        "```javascript\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(a - b);\n```",
+      ground_truth: { inputs: ['1 2\n', '5 7\n'], outputs: ['3\n', '12\n'] },
+    },
   ],
 };
 
@@ -90,6 +104,8 @@ export const EXPECTED_SCORES: Record<string, number> = {
   'math-wrong': 0,
   'python-right': 1,
   'python-wrong': 0,
+  'javascript-right': 1,
+  'javascript-wrong': 0,
 };
 
 /** What a case sends, which decides what its response must be. */

@@ -12,6 +12,12 @@ export interface LambdaResponse {
   body: string;
 }
 
+/** What invoke.ts writes: each case's response, and the native modules (.node files) its process loaded. */
+export interface InvokeResults {
+  responses: { name: string; kind: CaseKind; ms: number; response: LambdaResponse }[];
+  nativeModules: string[];
+}
+
 export function checkResponse(
   mode: RunMode,
   kind: CaseKind,
