@@ -183,7 +183,7 @@ export function cleanLatex(input: string): string {
   return trimEdges(s);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** A bare unit ends the answer (maybe followed by `^2`, a period and spaces): it ends in letters or those. */
 const ENDS_IN_LETTERS = /[a-zA-Z](?:\^\{?[23]\}?)?\.?\s*$/;
 

@@ -20,6 +20,15 @@ export interface RegionOptions {
 const LINE_SLACK = 4096;
 
 export function answerRegion(response: string, opts: RegionOptions): Region {
+  const span = answerSpan(response, opts);
+  return 'missing' in span ? span : { text: stripEmphasis(span.text) };
+}
+
+/**
+ * What of `response` the verifier reads, or why it reads nothing: the answer region before the markdown
+ * clean-up. Also tells whether it followed a `</think>`.
+ */
+function answerSpan(response: string, opts: RegionOptions): Region & { closed?: boolean } {
   const close = response.lastIndexOf('</think>');
   const open = response.lastIndexOf('<think>');
   if (open > close) return { missing: 'the response ends inside <think> (no </think> after it)' };
@@ -31,7 +40,20 @@ export function answerRegion(response: string, opts: RegionOptions): Region {
     if (line >= 0 && line < start + LINE_SLACK) start = line + 1;
     text = text.slice(start);
   }
-  return { text: stripEmphasis(text) };
+  return { text, closed: close >= 0 };
+}
+
+/**
+ * The shortest text that `answerRegion` reads exactly as it reads `response`, under the same options: the
+ * region, after a `</think>` when it followed one. A response sent elsewhere to be verified (a worker
+ * thread) need only carry this: a long chain of thought before `</think>` is never read.
+ */
+export function regionSource(response: string, opts: RegionOptions): string {
+  const span = answerSpan(response, opts);
+  // Texts read as missing for the same reason: an open think block, and (the option being set) no tags.
+  if ('missing' in span) return span.missing.startsWith('the response ends') ? '<think>' : '';
+  // The region holds no think tag (the `</think>` was the last of both), and is within `maxChars`.
+  return span.closed ? `</think>${span.text}` : span.text;
 }
 
 /** Markdown bold and underline around short spans (`**73**`), which would otherwise stick to the answer. */

@@ -1,5 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { regionSource } from '../../math/region.ts';
+import { DEFAULT_MATH_OPTIONS } from '../../math/types.ts';
 import type { RewardItem, RewardResult } from '../schema.ts';
+import { resolveTask } from '../tasks.ts';
 
 /**
  * What a worker gets of an item: the fields a scorer reads. `id` and `extra_info` stay on the host (which
@@ -47,8 +50,9 @@ export function packChunk(
   spare?: ArrayBuffer,
 ): { message: ChunkMessage; transfer: ArrayBuffer[] } {
   // Room for the responses if they are ASCII (one byte a character); more is made when they are not.
+  const responses = items.map(sentResponse);
   let chars = 0;
-  for (const item of items) chars += item.response.length;
+  for (const response of responses) chars += response.length;
   const room = spare?.byteLength ?? 0;
   let text =
     spare !== undefined && room >= chars ? new Uint8Array(spare) : new Uint8Array(Math.max(chars, 2 * room));
@@ -56,7 +60,8 @@ export function packChunk(
   const wire: WireItem[] = new Array(items.length);
   let at = 0;
   items.forEach((item, k) => {
-    const { id: _id, extra_info: _extra, response, ...rest } = item;
+    const { id: _id, extra_info: _extra, response: _whole, ...rest } = item;
+    const response = responses[k] as string;
     // A lone surrogate would not survive UTF-8: such a response is cloned as a string.
     if (response.isWellFormed()) {
       wire[k] = rest;
@@ -78,6 +83,21 @@ export function packChunk(
   });
   const buffer = text.buffer;
   return { message: { type: 'chunk', items: wire, text: buffer, ends }, transfer: [buffer] };
+}
+
+/**
+ * What a worker needs of an item's response. A math item's verifier reads only its answer region
+ * (math/region.ts `regionSource`): a long chain of thought before `</think>` is not copied to the worker
+ * twice (encoded here, decoded there) to be skipped. Options it cannot read leave the response whole: the
+ * worker reports them.
+ */
+function sentResponse(item: RewardItem): string {
+  if (resolveTask(item) !== 'math') return item.response;
+  const requireThinkClose = item.options?.requireThinkClose ?? DEFAULT_MATH_OPTIONS.requireThinkClose;
+  const maxChars = item.options?.maxResponseChars ?? DEFAULT_MATH_OPTIONS.maxResponseChars;
+  if (typeof requireThinkClose !== 'boolean' || !Number.isInteger(maxChars) || (maxChars as number) < 1)
+    return item.response;
+  return regionSource(item.response, { requireThinkClose, maxChars: maxChars as number });
 }
 
 /** Item `k` of a chunk, whole again (without `id` and `extra_info`). */
