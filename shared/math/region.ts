@@ -30,7 +30,8 @@ export function answerRegion(response: string, opts: RegionOptions): Region {
  */
 function answerSpan(response: string, opts: RegionOptions): Region & { closed?: boolean } {
   const close = response.lastIndexOf('</think>');
-  const open = response.lastIndexOf('<think>');
+  // Only an opening tag after the last closing one matters: search from there, not back through the thought.
+  const open = close < 0 ? response.lastIndexOf('<think>') : response.indexOf('<think>', close);
   if (open > close) return { missing: 'the response ends inside <think> (no </think> after it)' };
   if (close < 0 && opts.requireThinkClose) return { missing: 'no </think> in the response' };
   let text = close >= 0 ? response.slice(close + '</think>'.length) : response;
