@@ -230,7 +230,7 @@ export class WorkerPool implements RewardScorer {
     }
     const chunk = slot.chunk;
     if (chunk === undefined) return;
-    for (const result of msg.results) {
+    for (const result of JSON.parse(msg.results) as RewardResult[]) {
       const id = chunk.items[slot.received]?.id;
       const index = chunk.indices[slot.received++] as number;
       this.#record(chunk.job, index, id === undefined ? result : { id, ...result });

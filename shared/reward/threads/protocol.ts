@@ -25,11 +25,15 @@ export interface ChunkMessage {
   ends: number[];
 }
 
-/** Worker -> host. `results` continue where the previous message of this chunk stopped; they carry no `id`. */
+/**
+ * Worker -> host. `results` is the JSON text of the results that continue where the previous message of
+ * this chunk stopped; they carry no `id`. JSON, not the objects: the host's thread reads it two to three
+ * times faster than it deserializes cloned objects, and the host's thread is what every worker waits on.
+ */
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'results'; results: RewardResult[]; done: false }
-  | { type: 'results'; results: RewardResult[]; done: true; text: ArrayBuffer };
+  | { type: 'results'; results: string; done: false }
+  | { type: 'results'; results: string; done: true; text: ArrayBuffer };
 
 /** What the pool passes as `workerData`. */
 export interface WorkerInit {
@@ -160,14 +164,20 @@ export function runWorker(score: (item: RewardItem) => RewardResult): void {
     for (let i = 0; i < msg.items.length; i++) {
       const now = nowMs();
       if (pending.length > 0 && now - lastFlush >= FLUSH_EVERY_MS) {
-        port.postMessage({ type: 'results', results: pending, done: false } satisfies WorkerMessage);
+        const results = JSON.stringify(pending);
+        port.postMessage({ type: 'results', results, done: false } satisfies WorkerMessage);
         pending = [];
         lastFlush = now;
       }
       progress.begin(i, now);
       pending.push(score(unpackItem(msg, i)));
     }
-    const last: WorkerMessage = { type: 'results', results: pending, done: true, text: msg.text };
+    const last: WorkerMessage = {
+      type: 'results',
+      results: JSON.stringify(pending),
+      done: true,
+      text: msg.text,
+    };
     port.postMessage(last, [msg.text]);
   });
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
