@@ -46,12 +46,8 @@ export function requestBody(maxBytes: number, tooLarge: (c: Context) => Response
         415,
       );
     }
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch {
-      return c.json(errorBody('INVALID_ENCODING', 'the body is not valid UTF-8'), 400);
-    }
+    const text = strictUtf8(bytes);
+    if (text === undefined) return c.json(errorBody('INVALID_ENCODING', 'the body is not valid UTF-8'), 400);
     const problem = shapeProblem(bytes);
     if (problem !== undefined) return c.json(errorBody('VALIDATION_ERROR', problem), 400);
     // The route reads the text decoded here instead of reading the body again: Hono's body cache holds
@@ -63,6 +59,30 @@ export function requestBody(maxBytes: number, tooLarge: (c: Context) => Response
 
 /** Decodes one whole body at a time (no `stream` option), so one instance serves every request. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Node's buffer module where the runtime has one (Node, Lambda; not Workers): it checks and decodes UTF-8
+ * about three times faster than TextDecoder does there. Looked up, not imported, so other runtimes load
+ * this file as it is.
+ */
+const nodeBuffer = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:buffer') as typeof import('node:buffer') | undefined;
+
+/** The text of UTF-8 bytes, or undefined when they are not UTF-8 (no replacement characters). */
+function strictUtf8(bytes: Uint8Array): string | undefined {
+  if (nodeBuffer !== undefined) {
+    if (!nodeBuffer.isUtf8(bytes)) return undefined;
+    const text = nodeBuffer.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    // TextDecoder drops a leading byte-order mark; so does this, or JSON.parse would refuse the body.
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A chunked body's bytes, or undefined as soon as they pass `maxBytes` (the rest is left unread). */
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
@@ -109,14 +129,12 @@ export const MAX_OBJECT_KEYS = 10_000;
 export function shapeProblem(bytes: Uint8Array): string | undefined {
   const keys = new Uint32Array(MAX_BODY_DEPTH + 2);
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (inString) {
-      if (b === 0x5c) i++;
-      else if (b === 0x22) inString = false;
-    } else if (b === 0x22) inString = true;
-    else if (b === 0x5b || b === 0x7b) {
+    if (b === 0x22) {
+      i = stringEnd(bytes, i + 1);
+      if (i < 0) return undefined;
+    } else if (b === 0x5b || b === 0x7b) {
       if (++depth > MAX_BODY_DEPTH)
         return `the body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`;
       keys[depth] = 0;
@@ -129,6 +147,24 @@ export function shapeProblem(bytes: Uint8Array): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The index of the quote that closes a string whose text starts at `from`, or -1 when none does. Strings
+ * are most of a body (responses), so they are skipped by a native search for quotes rather than byte by
+ * byte; a quote is escaped when an odd run of backslashes comes before it. Each byte is still looked at
+ * a bounded number of times: a run of backslashes is counted once, by the quote that ends it.
+ */
+function stringEnd(bytes: Uint8Array, from: number): number {
+  let at = from;
+  for (;;) {
+    const quote = bytes.indexOf(0x22, at);
+    if (quote < 0) return -1;
+    let slashes = 0;
+    while (quote - slashes - 1 >= at && bytes[quote - slashes - 1] === 0x5c) slashes++;
+    if (slashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
 }
 
 function charsetOf(params: string[]): string | undefined {

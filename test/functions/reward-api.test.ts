@@ -187,6 +187,15 @@ describe('POST /v1/reward', () => {
     for (const [path, body] of bodies) await expectError(await post(path, body), 400, 'INVALID_ENCODING');
   });
 
+  it('reads a body that starts with a byte-order mark, and keeps non-ASCII text as sent', async () => {
+    const text = JSON.stringify({ items: [{ response: 'Réponse : \\boxed{π}', ground_truth: '\\pi' }] });
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]);
+    const res = await post('/v1/reward', body);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { correct: boolean }[] };
+    expect(results[0]?.correct).toBe(true);
+  });
+
   it('rejects a JSON body declared in another charset with 415, and reads every UTF-8 label', async () => {
     const body = { items: [{ response: '1', ground_truth: '1' }] };
     for (const charset of ['koi8-r', 'iso-8859-1', 'utf-16', 'nonsense']) {
