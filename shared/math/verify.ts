@@ -51,21 +51,16 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     const region = read.text;
     const deadline = started + opts.timeoutMs;
 
-    const goldTexts = goldCandidates(gold, opts);
-    const letter = goldTexts.length === 1 ? choiceLetter(goldTexts[0] as string) : null;
-    if (letter) {
+    const reading = readGold(gold, opts, deadline);
+    if ('letter' in reading) {
+      const { letter } = reading;
       const chosen = extractChoice(region);
       if (!chosen)
         return verdict('no_answer', false, null, { gold_parsed: letter, reason: 'no choice letter found' });
       return verdict('ok', chosen === letter, chosen, { gold_parsed: letter });
     }
-    const goldAnswer = parseFirst(
-      goldTexts.map((text) => ({ text, source: 'whole' as const })),
-      opts,
-      deadline,
-    );
-    const goldNode: Node = goldAnswer?.node ?? { t: 'text', s: cleanLatex(goldTexts[0] ?? gold) };
-    goldParsed = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
+    const goldNode = reading.node;
+    goldParsed = reading.text;
 
     const candidates = answerCandidates(region, opts.extraction);
     const pred = parseFirst(candidates, opts, deadline);
@@ -109,6 +104,62 @@ export function verifyMath(response: string, gold: string, options: Partial<Math
     }
     return verdict('unparseable', false, extracted, base);
   }
+}
+
+/** A gold answer as the verifier reads it: a multiple-choice letter, or its parsed node and clean text. */
+type GoldReading = { letter: string } | { node: Node; text: string };
+
+/**
+ * Readings of recent golds. A trainer sends each gold with every response to its prompt (16 or more, often
+ * one per request), and reading a gold (extraction, clean-up, parsing) is a good part of a short verdict.
+ * Bounded in entries and in the length of the golds kept; the nodes are frozen, so no comparison can change
+ * a reading another verdict will use.
+ */
+const goldReadings = new Map<string, GoldReading>();
+const GOLD_READINGS_KEPT = 512;
+const GOLD_READING_MAX_CHARS = 1024;
+
+function readGold(gold: string, opts: MathOptions, deadline: number): GoldReading {
+  // Everything a reading depends on: the options goldCandidates and parseFirst read, and the gold.
+  const key =
+    gold.length <= GOLD_READING_MAX_CHARS
+      ? `${opts.extraction.join(',')}|${opts.maxResponseChars}|${opts.maxAnswerChars}|${gold}`
+      : undefined;
+  const kept = key === undefined ? undefined : goldReadings.get(key);
+  if (kept !== undefined && key !== undefined) {
+    // Most recently used last: the first key is the one to drop.
+    goldReadings.delete(key);
+    goldReadings.set(key, kept);
+    return kept;
+  }
+  const reading = readGoldAfresh(gold, opts, deadline);
+  if (key !== undefined) {
+    goldReadings.set(key, deepFreeze(reading));
+    if (goldReadings.size > GOLD_READINGS_KEPT)
+      goldReadings.delete(goldReadings.keys().next().value as string);
+  }
+  return reading;
+}
+
+function readGoldAfresh(gold: string, opts: MathOptions, deadline: number): GoldReading {
+  const goldTexts = goldCandidates(gold, opts);
+  const letter = goldTexts.length === 1 ? choiceLetter(goldTexts[0] as string) : null;
+  if (letter) return { letter };
+  const goldAnswer = parseFirst(
+    goldTexts.map((text) => ({ text, source: 'whole' as const })),
+    opts,
+    deadline,
+  );
+  const text = goldAnswer?.text ?? cleanLatex(goldTexts[0] ?? gold);
+  return { node: goldAnswer?.node ?? { t: 'text', s: text }, text };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 const MATH_DELIMITERS = /\$\$|\$|\\\(|\\\)|\\\[|\\\]/g;
