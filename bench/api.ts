@@ -9,6 +9,8 @@
  *   (b) HTTP from Node: one `POST /v1/reward`, and one `POST /v1/verl/rows` (128 rows x 16 responses);
  *   (c) the Python client (batch/gradus_reward): `compute_score_batch` in one request of 2,048 and in
  *       4 requests of 512 with 4 in flight.
+ *   (d) a floor: the in-process time plus the client's own JSON work on the batch with no server
+ *       (JSON.stringify of the request, JSON.parse of an answer), which no Node HTTP path can go below.
  *   Each path's batch time as a multiple of the in-process batch time, and the difference.
  * - Single-item requests (OpenRLHF's current pattern, one sample per request): autocannon with 64
  *   keep-alive connections against a bare Hono server answering constant JSON (bench/baselines/bare-hono.ts:
@@ -239,8 +241,14 @@ async function main(): Promise<void> {
   const bare = await startServerProcess({}, { script: BARE_HONO });
   const url = server.url;
   const python = pythonClient(url, items, reference);
+  // The client's own JSON work on this batch, with no server: writing the request, reading an answer.
+  const answerText = JSON.stringify(await postJson(`${url}/v1/reward`, { items }));
   try {
     const batch = await timeInRounds({
+      clientJson: async () => {
+        JSON.stringify({ items });
+        JSON.parse(answerText);
+      },
       inProcess: async () =>
         check(
           (await scorer.score(items)).map((r) => r.correct),
@@ -313,6 +321,11 @@ async function main(): Promise<void> {
     console.log(`| in-process \`scorer.score(items)\` (baseline) | ${fmt(base, 0)} | ${rate(base)} | - |`);
     line('HTTP `POST /v1/reward` (Node fetch, 1 request)', batch.reward as number);
     line(`HTTP \`POST /v1/verl/rows\` (${PROMPTS} rows x ${RESPONSES_PER_PROMPT})`, batch.verlRows as number);
+    const floor = base + (batch.clientJson as number);
+    line(
+      'floor of any Node HTTP path: in-process + the client writing the request and reading the answer as JSON',
+      floor,
+    );
     line('Python client `compute_score_batch`, 1 request', batch.pythonOne as number);
     line('Python client `compute_score_batch`, 4 requests of 512, 4 in flight', batch.pythonSplit as number);
     console.log(
