@@ -96,7 +96,9 @@ async function checkPackage(packageDir: string, info: BuildInfo): Promise<Lambda
     problems.push(...checkElfForLambda(entry.name, data, arch));
   }
   const native = entries.find((e) => e.name === `${PREFIX}node_modules/${ISOLATED_VM_BINARY}`);
-  const nativeRequires = native ? newestVersions(entryData(zip, native)) : [];
+  const nativeData = native && entryData(zip, native);
+  // An unreadable binary is already a problem from the rule above.
+  const nativeRequires = nativeData && isElf(nativeData) ? safely(() => newestVersions(nativeData)) : [];
   const invocations = await invokeUnzipped(problems, info, artifact);
   return {
     arch,
@@ -293,6 +295,14 @@ export function newestVersions(binary: Buffer): string[] {
     }
   }
   return [...newest].map(([family, parts]) => `${family}_${parts.join('.')}`).sort();
+}
+
+function safely(read: () => string[]): string[] {
+  try {
+    return read();
+  } catch {
+    return [];
+  }
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;

@@ -34,6 +34,8 @@ export const LDFLAGS = [
 ];
 /** binding.gyp asks for -g; a Lambda binary has no use for debug info (28 MB with it, 2 MB without). */
 const CXXFLAGS = ['-g0'];
+/** How glibc-compat.c is compiled (with gcc, into an object linked into the module). */
+const COMPAT_CFLAGS = ['-O2', '-fPIC', '-Wall'];
 
 export interface NativeBuild {
   /** The binary in the cache. */
@@ -64,9 +66,10 @@ export async function isolatedVmFromSource(
     // Renamed into place last, so a build that stopped half way never looks cached.
     const keyDir = dirname(cached);
     await mkdir(keyDir, { recursive: true });
+    // Plain text: the repository's linters read JSON files anywhere in the tree.
     await writeFile(
-      join(keyDir, 'build.json'),
-      `${JSON.stringify({ key, compiler, compileSeconds, jobs: jobs() })}\n`,
+      join(keyDir, 'build.txt'),
+      `${key}\ng++ ${compiler}, ${jobs()} jobs, ${compileSeconds} s, ${new Date().toISOString()}\n`,
     );
     await rename(binary, cached);
     return { path: cached, key, compileSeconds };
@@ -99,7 +102,7 @@ async function cacheEntry(arch: LambdaArch, nodeAbi: number) {
   const compiler = (await run('g++', ['-dumpfullversion'])).stdout.trim();
   const recipe = createHash('sha256')
     .update(await readFile(COMPAT_SOURCE))
-    .update(JSON.stringify({ LDFLAGS, CXXFLAGS, nodeDir: await packageVersion(nodeDir) }))
+    .update(JSON.stringify({ LDFLAGS, CXXFLAGS, COMPAT_CFLAGS, node: await packageVersion(nodeDir) }))
     .update((await run('g++', ['--version'])).stdout)
     .update((await run('gcc', ['--version'])).stdout)
     .update(await packageVersion(nodeGypDir()))
@@ -115,7 +118,7 @@ async function compile(packageDir: string, nodeDir: string, scratch: string): Pr
     await cp(join(packageDir, name), join(source, name), { recursive: true });
   }
   const compat = join(scratch, 'glibc-compat.o');
-  await runLogged('gcc', ['-O2', '-fPIC', '-Wall', '-c', COMPAT_SOURCE, '-o', compat], scratch);
+  await runLogged('gcc', [...COMPAT_CFLAGS, '-c', COMPAT_SOURCE, '-o', compat], scratch);
   // node-gyp takes options from npm_config_* variables (set by `npm run`); it gets none but ours.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
   await runLogged(
