@@ -1,6 +1,6 @@
 import type { HandOff, PlateauRule } from '../curriculum/stage-end.ts';
 import type { Storage } from '../storage/types.ts';
-import { readCompleteCheckpoint, readEvalStatus } from './checkpoint-eval.ts';
+import { CheckpointEvalStatus, evalKeys, readCompleteCheckpoint } from './checkpoint-eval.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
 import { type Evaluation, metricValue, type PlateauDecision, plateauDecision } from './plateau.ts';
 import { CHECKPOINT_MANIFEST_NAME } from './schema.ts';
@@ -20,6 +20,14 @@ export interface PlateauWatch {
 
 const STEP_MANIFEST = new RegExp(`^(0|[1-9][0-9]{0,11})/${CHECKPOINT_MANIFEST_NAME.replace('.', '\\.')}$`);
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads a stage's evaluation history for the plateau rule: every checkpoint with a checkpoint manifest,
  * with its evaluation (`evals/<step>/status.json`, written by the evaluation job). A finished evaluation
@@ -30,18 +38,22 @@ export function plateauWatch(o: PlateauWatchOptions): PlateauWatch {
   const evaluation = async (step: number): Promise<Evaluation> => {
     const known = done.get(step);
     if (known) return known;
+    // A read that fails (storage unreachable) throws: the next poll tries again. A status that does not
+    // parse is the evaluation's own failure, and final.
+    const text = await o.storage.getText(evalKeys.status(o.runId, o.stage, step));
+    if (text === undefined) return { step, state: 'pending' };
     let found: Evaluation;
-    try {
-      const status = await readEvalStatus(o.storage, { runId: o.runId, stage: o.stage, step });
-      if (status === undefined || status.state === 'queued' || status.state === 'running') {
-        return { step, state: 'pending' };
-      }
-      found =
-        status.state === 'failed'
-          ? { step, state: 'failed', reason: status.reason ?? 'no reason recorded' }
-          : { step, state: 'scored', value: metricValue(status.summary ?? [], o.rule.metric) };
-    } catch (err) {
-      found = { step, state: 'failed', reason: (err as Error).message };
+    const parsed = parseJson(text);
+    const status = CheckpointEvalStatus.safeParse(parsed);
+    if (!status.success) {
+      const reason = `${evalKeys.status(o.runId, o.stage, step)} is not an evaluation status`;
+      found = { step, state: 'failed', reason };
+    } else if (status.data.state === 'queued' || status.data.state === 'running') {
+      return { step, state: 'pending' };
+    } else if (status.data.state === 'failed') {
+      found = { step, state: 'failed', reason: status.data.reason ?? 'no reason recorded' };
+    } else {
+      found = { step, state: 'scored', value: metricValue(status.data.summary ?? [], o.rule.metric) };
     }
     done.set(step, found);
     return found;
