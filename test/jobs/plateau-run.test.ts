@@ -1,14 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stageView } from '../../functions/cli/stage-view.ts';
 import type { StageSettings } from '../../shared/curriculum/manifest.ts';
+import { sealCheckpoint } from '../../shared/jobs/checkpoint.ts';
 import {
   completeCheckpoints,
+  initCheckpoint,
   latestCompleteCheckpoint,
+  readRunManifest,
   readStageStatus,
   runKeys,
+  writeStageStatus,
 } from '../../shared/jobs/contract.ts';
 import { runStagesLocally } from '../../shared/jobs/local-run.ts';
 import type { StageEvent } from '../../shared/jobs/stage-events.ts';
@@ -118,6 +123,20 @@ describe('a stage ended by its plateau rule (stand-in trainer, stand-in evaluati
       latestCheckpoint: latest,
       reason: s1?.reason,
     });
+    // What `gradus stage run` prints when the stage ends.
+    let printed = '';
+    const stream = {
+      isTTY: false,
+      write: (text: string) => {
+        printed += text;
+        return true;
+      },
+    };
+    const view = stageView(stream as unknown as NodeJS.WriteStream);
+    view(events.find((e) => e.type === 'finished' && e.stage === 1) as StageEvent);
+    expect(printed).toBe(
+      `stage 1: succeeded (${s1?.reason}), log ${s1?.log_url}; latest checkpoint: step ${latest}\n`,
+    );
     const status = formatRunStatus(await runStatus(storage, 'lp'));
     expect(status).toContain(`    handed on:  step ${best} (${runKeys.checkpoint('lp', 1, best)})\n`);
   });
@@ -176,5 +195,38 @@ describe('a stage ended by its plateau rule (stand-in trainer, stand-in evaluati
     const status = await readStageStatus(storage, 'nometric', 1);
     expect(status).toMatchObject({ state: 'failed' });
     expect(status?.final_checkpoint).toBeUndefined();
+  });
+
+  it('stage 2 starts from the checkpoint stage 1 names, and never from another when that one is not complete', async () => {
+    await newRun('named', 'best');
+    for (const step of [2, 4]) {
+      const local = join(dir, 'named-ckpt', String(step));
+      await mkdir(local, { recursive: true });
+      await writeFile(join(local, 'model.bin'), `step ${step}`);
+      await sealCheckpoint({ storage, runId: 'named', stage: 1, step, localDir: local });
+    }
+    const read = await readRunManifest(storage, 'named');
+    if (!read.ok) throw new Error(read.message);
+    const now = new Date().toISOString();
+    const ended = async (final_checkpoint?: string) => {
+      await writeStageStatus(storage, {
+        version: 1,
+        run_id: 'named',
+        stage: 1,
+        state: 'succeeded',
+        runner: 'local',
+        job_name: 'gradus-named-s1',
+        job_ids: [],
+        attempts: 1,
+        claimed_at: now,
+        updated_at: now,
+        ...(final_checkpoint ? { ended_by: 'plateau' as const, final_checkpoint } : {}),
+      });
+      const init = await initCheckpoint(storage, 'named', read.manifest, 2);
+      return init?.kind === 'checkpoint' ? init.checkpoint.prefix : init;
+    };
+    expect(await ended()).toBe(runKeys.checkpoint('named', 1, 4));
+    expect(await ended(runKeys.checkpoint('named', 1, 2))).toBe(runKeys.checkpoint('named', 1, 2));
+    expect(await ended(runKeys.checkpoint('named', 1, 3))).toBeUndefined();
   });
 });
