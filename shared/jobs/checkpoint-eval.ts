@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StageManifest } from '../curriculum/manifest.ts';
+import { findJson } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
-import { type CompleteCheckpoint, readContractJson, runKeys } from './contract.ts';
+import { type CompleteCheckpoint, runKeys } from './contract.ts';
 import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from './schema.ts';
 
 /**
@@ -96,7 +97,7 @@ export function readEvalStatus(
   storage: Storage,
   ref: CheckpointRef,
 ): Promise<CheckpointEvalStatus | undefined> {
-  return readContractJson(storage, evalKeys.status(ref.runId, ref.stage, ref.step), CheckpointEvalStatus);
+  return findJson(storage, evalKeys.status(ref.runId, ref.stage, ref.step), CheckpointEvalStatus);
 }
 
 const serialize = (status: CheckpointEvalStatus) =>

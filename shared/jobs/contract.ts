@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { type Stage, StageManifest } from '../curriculum/manifest.ts';
 import { stageEndIssues } from '../curriculum/stage-end.ts';
+import { findJson, parseStoredJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import {
   CHECKPOINT_MANIFEST_NAME,
@@ -54,10 +54,6 @@ export type ManifestResult =
   | { ok: true; manifest: StageManifest }
   | { ok: false; code: RunErrorType['code']; message: string; issues: Issue[] };
 
-function zodIssues(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): Issue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-}
-
 /** Reads and validates a run's manifest, then checks that every data file it names is on storage. */
 export async function readRunManifest(storage: Storage, runId: string): Promise<ManifestResult> {
   const key = runKeys.manifest(runId);
@@ -65,26 +61,18 @@ export async function readRunManifest(storage: Storage, runId: string): Promise<
     const message = `run id "${runId}" must be letters, digits, "_" and "-" (at most 64)`;
     return { ok: false, code: 'INVALID_MANIFEST', message, issues: [{ path: key, message }] };
   }
-  const text = await storage.getText(key);
-  if (text === undefined) {
-    return { ok: false, code: 'INVALID_MANIFEST', message: `${key} not found`, issues: [] };
-  }
-  let json: unknown;
+  let manifest: StageManifest;
   try {
-    json = JSON.parse(text);
+    const found = await findJson(storage, key, StageManifest);
+    if (found === undefined)
+      return { ok: false, code: 'INVALID_MANIFEST', message: `${key} not found`, issues: [] };
+    manifest = found;
   } catch (err) {
-    const message = `${key} is not JSON: ${(err as Error).message}`;
-    return { ok: false, code: 'INVALID_MANIFEST', message, issues: [{ path: '(root)', message }] };
+    if (!(err instanceof StoredJsonError)) throw err;
+    return { ok: false, code: 'INVALID_MANIFEST', message: err.message, issues: [...err.issues] };
   }
-  const parsed = StageManifest.safeParse(json);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    const first = issues[0];
-    const message = `${key}: ${first ? `${first.path}: ${first.message}` : 'invalid'}`;
-    return { ok: false, code: 'INVALID_MANIFEST', message, issues };
-  }
-  const ends = parsed.data.stages.flatMap((stage) =>
-    stageEndIssues(stage.settings, parsed.data.eval).map((issue) => ({
+  const ends = manifest.stages.flatMap((stage) =>
+    stageEndIssues(stage.settings, manifest.eval).map((issue) => ({
       path: ['stages', stage.index - 1, 'settings', ...issue.path].join('.'),
       message: issue.message,
     })),
@@ -99,7 +87,7 @@ export async function readRunManifest(storage: Storage, runId: string): Promise<
     };
   }
   const missing: Issue[] = [];
-  for (const stage of parsed.data.stages) {
+  for (const stage of manifest.stages) {
     for (const [i, file] of stage.data.entries()) {
       const info = await storage.head(runKeys.data(runId, file.path));
       if (info === undefined) {
@@ -114,7 +102,7 @@ export async function readRunManifest(storage: Storage, runId: string): Promise<
     const message = `${key}: ${missing.length} data file(s) missing or of the wrong size (first: ${missing[0]?.message})`;
     return { ok: false, code: 'MISSING_DATA', message, issues: missing };
   }
-  return { ok: true, manifest: parsed.data };
+  return { ok: true, manifest };
 }
 
 export async function writeRunError(
@@ -162,15 +150,16 @@ export async function completeCheckpoints(
     if (!sizes.has(manifestKey)) continue;
     const text = await storage.getText(manifestKey);
     if (text === undefined) continue;
-    let parsed: ReturnType<typeof CheckpointManifest.safeParse>;
+    let manifest: CheckpointManifest;
     try {
-      parsed = CheckpointManifest.safeParse(JSON.parse(text));
-    } catch {
-      continue;
+      manifest = parseStoredJson(manifestKey, text, CheckpointManifest);
+    } catch (err) {
+      if (err instanceof StoredJsonError) continue;
+      throw err;
     }
-    if (!parsed.success || parsed.data.step !== step || parsed.data.stage !== stage) continue;
-    const allThere = parsed.data.files.every((f) => sizes.get(prefix + f.path) === f.bytes);
-    if (allThere) found.push({ stage, step, prefix, manifest: parsed.data });
+    if (manifest.step !== step || manifest.stage !== stage) continue;
+    const allThere = manifest.files.every((f) => sizes.get(prefix + f.path) === f.bytes);
+    if (allThere) found.push({ stage, step, prefix, manifest });
   }
   return found;
 }
@@ -231,34 +220,12 @@ export function stageOf(manifest: StageManifest, index: number): Stage {
   return stage;
 }
 
-/** A JSON object of the contract, validated; `undefined` when the key does not exist. */
-export async function readContractJson<T>(
-  storage: Storage,
-  key: string,
-  schema: z.ZodType<T>,
-): Promise<T | undefined> {
-  const text = await storage.getText(key);
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${key} is not JSON`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = zodIssues(parsed.error)[0];
-    throw new Error(`${key}: ${issue ? `${issue.path}: ${issue.message}` : 'invalid'}`);
-  }
-  return parsed.data;
-}
-
 export function readStageStatus(
   storage: Storage,
   runId: string,
   stage: number,
 ): Promise<StageStatusType | undefined> {
-  return readContractJson(storage, runKeys.status(runId, stage), StageStatus);
+  return findJson(storage, runKeys.status(runId, stage), StageStatus);
 }
 
 function serialize(status: StageStatusType): string {
