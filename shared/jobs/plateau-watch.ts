@@ -1,4 +1,5 @@
 import type { HandOff, PlateauRule } from '../curriculum/stage-end.ts';
+import { getJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import { CheckpointEvalStatus, evalKeys, readCompleteCheckpoint } from './checkpoint-eval.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
@@ -20,14 +21,6 @@ export interface PlateauWatch {
 
 const STEP_MANIFEST = new RegExp(`^(0|[1-9][0-9]{0,11})/${CHECKPOINT_MANIFEST_NAME.replace('.', '\\.')}$`);
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Reads a stage's evaluation history for the plateau rule: every checkpoint with a checkpoint manifest,
  * with its evaluation (`evals/<step>/status.json`, written by the evaluation job). A finished evaluation
@@ -40,20 +33,19 @@ export function plateauWatch(o: PlateauWatchOptions): PlateauWatch {
     if (known) return known;
     // A read that fails (storage unreachable) throws: the next poll tries again. A status that does not
     // parse is the evaluation's own failure, and final.
-    const text = await o.storage.getText(evalKeys.status(o.runId, o.stage, step));
-    if (text === undefined) return { step, state: 'pending' };
+    const key = evalKeys.status(o.runId, o.stage, step);
     let found: Evaluation;
-    const parsed = parseJson(text);
-    const status = CheckpointEvalStatus.safeParse(parsed);
-    if (!status.success) {
-      const reason = `${evalKeys.status(o.runId, o.stage, step)} is not an evaluation status`;
-      found = { step, state: 'failed', reason };
-    } else if (status.data.state === 'queued' || status.data.state === 'running') {
-      return { step, state: 'pending' };
-    } else if (status.data.state === 'failed') {
-      found = { step, state: 'failed', reason: status.data.reason ?? 'no reason recorded' };
-    } else {
-      found = { step, state: 'scored', value: metricValue(status.data.summary ?? [], o.rule.metric) };
+    try {
+      const status = await getJson(o.storage, key, CheckpointEvalStatus);
+      if (status.state === 'queued' || status.state === 'running') return { step, state: 'pending' };
+      found =
+        status.state === 'failed'
+          ? { step, state: 'failed', reason: status.reason ?? 'no reason recorded' }
+          : { step, state: 'scored', value: metricValue(status.summary ?? [], o.rule.metric) };
+    } catch (err) {
+      if (!(err instanceof StoredJsonError)) throw err;
+      if (err.code === 'NOT_FOUND') return { step, state: 'pending' };
+      found = { step, state: 'failed', reason: `${key} is not an evaluation status` };
     }
     done.set(step, found);
     return found;
