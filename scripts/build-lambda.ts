@@ -80,11 +80,12 @@ export function shippedModuleFiles(arch: LambdaArch): string[] {
 /**
  * Source files read at run time relative to their module's `import.meta.url`, which in the bundle is a
  * file directly in dist/lambda (the entries and every chunk lie there): the Python isolate's code, the
- * JavaScript sandbox's runtime.
+ * JavaScript sandbox's runtime, the Python test harness.
  */
 export const RUNTIME_SOURCE_DIRS: ReadonlyArray<readonly [from: string, to: string]> = [
   ['shared/code/python/isolate', 'isolate'],
   ['shared/code/javascript/runtime', 'runtime'],
+  ['shared/code/harness/python', 'python'],
 ];
 
 export interface BuildReport {

@@ -6,3 +6,17 @@
 export function siblingEntry(name: string, from: string): URL {
   return new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.mjs'}`, from);
 }
+
+/**
+ * The text of the file at `path` relative to the calling module (`from`: its import.meta.url), for files
+ * read at run time: the bundles copy them beside their modules under the same relative path
+ * (RUNTIME_SOURCE_DIRS in scripts/build-lambda.ts). node:fs is looked up, not imported: the Worker bundles
+ * some callers (it never reads a file) and has no node:fs.
+ */
+export function siblingText(path: string, from: string): string {
+  const fs = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (fs === undefined) throw new Error(`cannot read ${path}: this runtime has no file system`);
+  return fs.readFileSync(new URL(path, from), 'utf8');
+}

@@ -13,7 +13,7 @@ import {
   buildRun,
   harnessProgram,
   newNonce,
-  PYTHON_HARNESS,
+  pythonHarness,
   readMarker,
   readRecord,
 } from '../../shared/code/harness/index.ts';
@@ -246,7 +246,7 @@ describe('reward hacks do not produce the marker', () => {
     expect('error' in built).toBe(false);
     if ('error' in built) return;
     expect(built.program).toBe(harnessProgram('call'));
-    expect(built.program).toBe(`${PYTHON_HARNESS.call}\n__gradus_main()\n`);
+    expect(built.program).toBe(`${pythonHarness('call')}\n__gradus_main()\n`);
     expect(built.stdin.startsWith(`${nonce}\n{`)).toBe(true);
     const script = check as ScriptCase;
     const rec = buildRecordRun(script, 'def add(a, b): return a + b');
@@ -256,9 +256,9 @@ describe('reward hacks do not produce the marker', () => {
     const rep = buildReplayRun(script, '{"events":[]}', nonce);
     expect(rep.program).toBe(harnessProgram('replay'));
     // Each mode compiles only its own parts: the replay has no program loader, the record no nonce.
-    expect(PYTHON_HARNESS.replay).not.toContain('def skeleton');
-    expect(PYTHON_HARNESS.record).not.toContain('nonce');
-    expect(PYTHON_HARNESS.call).not.toContain('ProgramValue');
+    expect(pythonHarness('replay')).not.toContain('def skeleton');
+    expect(pythonHarness('record')).not.toContain('nonce');
+    expect(pythonHarness('call')).not.toContain('ProgramValue');
     expect(rep.stdin.startsWith(`${nonce}\n`)).toBe(true);
     expect(rep.stdin.endsWith('\n{"events":[]}')).toBe(true);
     expect(rep.stdin).not.toContain('def add');

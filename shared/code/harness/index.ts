@@ -14,12 +14,10 @@
 import { toJson } from '../tests/json.ts';
 import type { CallCase, ScriptCase, StdioCase } from '../tests/types.ts';
 import type { Language } from '../types.ts';
-import { LEETCODE_PRELUDE } from './leetcode-prelude.ts';
-import { type HarnessMode, PYTHON_HARNESS } from './python-harness.ts';
+import { type HarnessMode, leetcodePrelude, pythonHarness } from './python-harness.ts';
 
-export { LEETCODE_PRELUDE } from './leetcode-prelude.ts';
 export { type Marker, newNonce, readMarker } from './marker.ts';
-export { type HarnessMode, PYTHON_HARNESS } from './python-harness.ts';
+export { type HarnessMode, leetcodePrelude, pythonHarness } from './python-harness.ts';
 
 export interface HarnessRun {
   program: string;
@@ -33,7 +31,7 @@ export const RECORD_PREFIX = 'gradus-record:';
 export const RECORD_OUTPUT_BYTES = 8 << 20;
 
 /** The program text of a harness run: the mode's harness and the call of its main function. */
-export const harnessProgram = (mode: HarnessMode): string => `${PYTHON_HARNESS[mode]}\n__gradus_main()\n`;
+export const harnessProgram = (mode: HarnessMode): string => `${pythonHarness(mode)}\n__gradus_main()\n`;
 
 /** JSON on one line and in ASCII (non-ASCII characters as \u escapes), whatever stdin's encoding is. */
 function specLine(spec: unknown): string {
@@ -56,7 +54,7 @@ export function buildRun(
   }
   const spec = {
     program,
-    prelude: LEETCODE_PRELUDE,
+    prelude: leetcodePrelude(),
     fn_name: test.fnName,
     class_name: test.className ?? null,
     args: test.args,
@@ -66,7 +64,7 @@ export function buildRun(
 
 function scriptSpec(test: ScriptCase) {
   return {
-    prelude: test.prelude === 'leetcode' ? LEETCODE_PRELUDE : null,
+    prelude: test.prelude === 'leetcode' ? leetcodePrelude() : null,
     preamble: test.preamble ?? null,
     test: test.code,
     entry_points: test.entryPoints,

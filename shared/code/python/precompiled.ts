@@ -1,4 +1,4 @@
-import { type HarnessMode, harnessProgram, LEETCODE_PRELUDE } from '../harness/index.ts';
+import { type HarnessMode, harnessProgram, leetcodePrelude } from '../harness/index.ts';
 
 const MODES: readonly HarnessMode[] = ['call', 'record', 'replay'];
 
@@ -14,4 +14,4 @@ export const PRECOMPILED_PROGRAMS: readonly string[] = MODES.map(harnessProgram)
  * module `_gradus_precompiled` (`lookup((filename, text))`) and compiles only what is not there. The
  * LeetCode prelude goes with every call test and every LeetCode check.
  */
-export const PRECOMPILED_SOURCES: readonly (readonly [string, string])[] = [['<prelude>', LEETCODE_PRELUDE]];
+export const PRECOMPILED_SOURCES: readonly (readonly [string, string])[] = [['<prelude>', leetcodePrelude()]];

@@ -1,11 +1,10 @@
-/**
- * Names a LeetCode-style solution expects without importing them (LeetCode's own judge and the
- * LeetCodeDataset prompts provide them): typing, collections, heapq, bisect, itertools, functools, math,
- * string and operator star-imported, `inf`, and ListNode / TreeNode with their list helpers.
- * `from builtins import *` last restores builtins the star imports shadow (math.pow, operator.abs), as
- * LiveCodeBench's import_string does.
- */
-export const LEETCODE_PRELUDE = `from typing import *
+# The LeetCode prelude: names a LeetCode-style solution expects without importing them (LeetCode's own
+# judge and the LeetCodeDataset prompts provide them): typing, collections, heapq, bisect, itertools,
+# functools, math, string and operator star-imported, `inf`, and ListNode / TreeNode with their list
+# helpers. `from builtins import *` last restores builtins the star imports shadow (math.pow,
+# operator.abs), as LiveCodeBench's import_string does. Lines starting with # at the top are not part of
+# the text that runs (python-harness.ts).
+from typing import *
 from collections import *
 from heapq import *
 from bisect import *
@@ -72,4 +71,3 @@ def is_same_tree(p, q):
     if p is None or q is None:
         return p is q
     return p.val == q.val and is_same_tree(p.left, q.left) and is_same_tree(p.right, q.right)
-`;
