@@ -15,8 +15,8 @@ import {
   readRecord,
 } from '../shared/code/harness/index.ts';
 import { PythonSandbox } from '../shared/code/python/index.ts';
-import { parseGroundTruth } from '../shared/code/tests/parse.ts';
-import type { ScriptCase } from '../shared/code/tests/types.ts';
+import { parseGroundTruth } from '../shared/code/test-formats/parse.ts';
+import type { ScriptCase } from '../shared/code/test-formats/types.ts';
 import { DEFAULT_RUN_LIMITS } from '../shared/code/types.ts';
 
 const N = Number(process.env.PROBE_N ?? 100);

@@ -31,7 +31,7 @@ import { spawnRun as spawnWithin } from '../scripts/native-python.ts';
 import { compareStdout, DEFAULT_FLOAT_TOLERANCE } from '../shared/code/judge.ts';
 import { createNodeSandboxRunner } from '../shared/code/sandboxes.ts';
 import { type CodeItem, type CodeRunner, scoreCode } from '../shared/code/score.ts';
-import { parseGroundTruth } from '../shared/code/tests/parse.ts';
+import { parseGroundTruth } from '../shared/code/test-formats/parse.ts';
 import { DEFAULT_RUN_LIMITS, type RunLimits, type RunResult } from '../shared/code/types.ts';
 import { childrenCpuMs, cpuNowMs } from './code-cpu.ts';
 import { fmt, type Latency, latency } from './stats.ts';

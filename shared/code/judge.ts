@@ -16,8 +16,8 @@
  */
 import { readRecord } from './harness/index.ts';
 import { readMarker } from './harness/marker.ts';
-import { cap, toJson } from './tests/json.ts';
-import type { CallCase, TestCase } from './tests/types.ts';
+import { cap, toJson } from './test-formats/json.ts';
+import type { CallCase, TestCase } from './test-formats/types.ts';
 import { numbersClose, tokensEqual } from './tokens.ts';
 import type { RunResult } from './types.ts';
 

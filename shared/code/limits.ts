@@ -32,7 +32,7 @@ export interface CodeLimits {
  * The ceilings. 1 GiB and 30 s per run cover the usual judges (256-1024 MB; LiveCodeBench's 6 s and
  * TACO's 12 s at native speed, doubled for Pyodide). 64 MiB of decompressed tests (a quarter of the
  * earlier bound) still holds LiveCodeBench rows of tens of MB; decompression and decoding go a slice at a
- * time, one list at a time (tests/lcb-private.ts), but the JSON parse that follows is one synchronous
+ * time, one list at a time (test-formats/lcb-private.ts), but the JSON parse that follows is one synchronous
  * step, and 64 MiB of JSON is about 0.3-1 s of it on a 2-core machine.
  */
 export const MAX_CODE_LIMITS: Readonly<CodeLimits> = Object.freeze({

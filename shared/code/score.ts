@@ -25,9 +25,9 @@ import {
   passRate,
 } from './judge.ts';
 import { type CodeLimits, clampRunLimits, serverCodeLimits } from './limits.ts';
-import { cap, toJson } from './tests/json.ts';
-import { readGroundTruth } from './tests/parse.ts';
-import type { ScriptCase, TestCase, TestSuite } from './tests/types.ts';
+import { cap, toJson } from './test-formats/json.ts';
+import { readGroundTruth } from './test-formats/parse.ts';
+import type { ScriptCase, TestCase, TestSuite } from './test-formats/types.ts';
 import {
   DEFAULT_RUN_LIMITS,
   type Language,

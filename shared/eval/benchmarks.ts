@@ -1,4 +1,4 @@
-import { lcbPrivateHeaderProblem } from '../code/tests/lcb-private.ts';
+import { lcbPrivateHeaderProblem } from '../code/test-formats/lcb-private.ts';
 import { boxedCandidates } from '../math/extract.ts';
 import type { RewardItem } from '../reward/schema.ts';
 import { LoadError, loadRows, type SourceOptions } from './load.ts';

@@ -17,8 +17,8 @@ import {
   readMarker,
   readRecord,
 } from '../../shared/code/harness/index.ts';
-import { parseGroundTruth } from '../../shared/code/tests/parse.ts';
-import type { CallCase, ScriptCase, TestCase } from '../../shared/code/tests/types.ts';
+import { parseGroundTruth } from '../../shared/code/test-formats/parse.ts';
+import type { CallCase, ScriptCase, TestCase } from '../../shared/code/test-formats/types.ts';
 import type { RunResult } from '../../shared/code/types.ts';
 import { needData } from '../helpers/data.ts';
 

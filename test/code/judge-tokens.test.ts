@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareStdout, judgeRun, tokensEqual, valuesEqual } from '../../shared/code/judge.ts';
-import type { CallCase } from '../../shared/code/tests/types.ts';
+import type { CallCase } from '../../shared/code/test-formats/types.ts';
 
 const TOL = { floatTolerance: 1e-6 };
 const EXACT = { floatTolerance: 0 };

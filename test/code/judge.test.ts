@@ -9,7 +9,7 @@ import {
   tokensEqual,
   valuesEqual,
 } from '../../shared/code/judge.ts';
-import type { CallCase, ScriptCase } from '../../shared/code/tests/types.ts';
+import type { CallCase, ScriptCase } from '../../shared/code/test-formats/types.ts';
 import type { RunResult } from '../../shared/code/types.ts';
 
 const TOL = { floatTolerance: 1e-6 };

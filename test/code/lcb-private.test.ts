@@ -12,9 +12,9 @@ import {
   LCB_PRIVATE_MAX_BYTES,
   LcbPrivateError,
   unpickleString,
-} from '../../shared/code/tests/lcb-private.ts';
-import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
-import type { TestSuite } from '../../shared/code/tests/types.ts';
+} from '../../shared/code/test-formats/lcb-private.ts';
+import { parseGroundTruth, readGroundTruth } from '../../shared/code/test-formats/parse.ts';
+import type { TestSuite } from '../../shared/code/test-formats/types.ts';
 import { findBenchmark, loadProblems } from '../../shared/eval/benchmarks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradus-lcb-private-'));

@@ -3,7 +3,7 @@ import { type Row, readRows } from '../../scripts/data/code-rows.ts';
 import { nativePythonRunner } from '../../scripts/native-python.ts';
 import { RECORD_OUTPUT_BYTES } from '../../shared/code/harness/index.ts';
 import { type CodeRunner, scoreCode, selectTests } from '../../shared/code/score.ts';
-import type { TestCase } from '../../shared/code/tests/types.ts';
+import type { TestCase } from '../../shared/code/test-formats/types.ts';
 import type { Language, RunLimits, RunResult } from '../../shared/code/types.ts';
 import { needData } from '../helpers/data.ts';
 

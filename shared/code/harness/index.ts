@@ -11,8 +11,8 @@
  *   and writes the nonce's marker if the test finished: no program code runs there.
  */
 
-import { toJson } from '../tests/json.ts';
-import type { CallCase, ScriptCase, StdioCase } from '../tests/types.ts';
+import { toJson } from '../test-formats/json.ts';
+import type { CallCase, ScriptCase, StdioCase } from '../test-formats/types.ts';
 import type { Language } from '../types.ts';
 import { type HarnessMode, leetcodePrelude, pythonHarness } from './python-harness.ts';
 

@@ -5,7 +5,7 @@
  * program code runs. A replay run has no program code in it; in a call run, a program that found the
  * nonce (by walking frames) can only write a result of its choice, as it could by returning it.
  */
-import { parseJsonExact } from '../tests/json.ts';
+import { parseJsonExact } from '../test-formats/json.ts';
 
 /** 128 random bits from the platform's CSPRNG, as `gradus` + 32 hex digits. */
 export function newNonce(): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Row, readRows } from '../../scripts/data/code-rows.ts';
 import { MAX_TESTS_LISTED, MAX_VALUE_DEPTH } from '../../shared/code/limits.ts';
-import { mbppEntryPoint } from '../../shared/code/tests/formats.ts';
-import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/tests/json.ts';
-import { parseGroundTruth, readGroundTruth } from '../../shared/code/tests/parse.ts';
-import type { TestCase, TestSuite, TestsError } from '../../shared/code/tests/types.ts';
+import { mbppEntryPoint } from '../../shared/code/test-formats/formats.ts';
+import { parseJsonExact, parseJsonListSliced, toJson } from '../../shared/code/test-formats/json.ts';
+import { parseGroundTruth, readGroundTruth } from '../../shared/code/test-formats/parse.ts';
+import type { TestCase, TestSuite, TestsError } from '../../shared/code/test-formats/types.ts';
 import { needData } from '../helpers/data.ts';
 
 function suiteOf(gt: unknown): TestSuite {
