@@ -96,6 +96,32 @@ describe('WorkerPool', () => {
     expect(results.filter((_, i) => i !== 2).map((r) => r.status)).toEqual(Array(5).fill('ok'));
   });
 
+  describe('two chunks in flight per worker (the next waits in its port)', () => {
+    const misbehave = (kind: '__spin' | '__exit', at: number, n: number): RewardItem[] => {
+      const items = numbered(n);
+      items[at] = { id: at, response: kind, ground_truth: String(at), options: { timeoutMs: 200 } };
+      return items;
+    };
+    const statuses = (results: RewardResult[]) => results.map((r) => [r.id, r.status]);
+
+    for (const [kind, status] of [
+      ['__spin', 'timeout'],
+      ['__exit', 'error'],
+    ] as const) {
+      for (const at of [0, 1, 2, 3]) {
+        it(`${kind} at item ${at} of chunks (0,1) and (2,3): that item ${status}, every other scored once`, async () => {
+          pool = createPool({ size: 1, chunkSize: 2, workerUrl: misbehaving });
+          const results = await pool.score(misbehave(kind, at, 6));
+          expect(statuses(results)).toEqual(numbered(6).map((_, i) => [i, i === at ? status : 'ok']));
+          results.forEach((r, i) => {
+            if (i !== at) expect(r.correct).toBe(i % 2 === 0);
+          });
+          expect((await pool.score(numbered(4))).map((r) => r.status)).toEqual(Array(4).fill('ok'));
+        });
+      }
+    }
+  });
+
   it('answers with error results, not a hang, when its worker cannot start', async () => {
     pool = createPool({ size: 2, workerUrl: broken });
     const results = await pool.score(numbered(3));

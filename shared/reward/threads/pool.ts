@@ -41,21 +41,35 @@ interface Queued extends Chunk {
   at: number;
 }
 
+/** A chunk sent to a worker, with what the host knows of it. */
+interface Sent extends Chunk {
+  /** Smallest budget in the chunk: the longest the host waits between looks at the worker. */
+  minBudget: number;
+}
+
 interface Slot {
   worker: Worker;
   progress: Progress;
   ready: boolean;
   retired: boolean;
-  chunk: Chunk | undefined;
-  /** Results of the current chunk received so far. */
+  /**
+   * Chunks sent and not yet done, oldest first: at most IN_FLIGHT. The worker takes them in order, so
+   * while it scores one the next is already waiting in its port and it never waits for the host.
+   */
+  inFlight: Sent[];
+  /** Results of the oldest chunk received so far. */
   received: number;
-  sentAt: number;
-  /** Smallest budget in the chunk: the longest the host waits between looks at the worker. */
-  minBudget: number;
-  /** The buffer the worker handed back with its last chunk, to pack the next one into. */
-  spare: ArrayBuffer | undefined;
+  /** Chunks this worker has finished: the oldest in flight is its `done + 1`-th. */
+  done: number;
+  /** Since when the oldest chunk has been the one the worker should be on (sent, or its predecessor done). */
+  headSince: number;
+  /** Buffers the worker handed back with its chunks, to pack the next ones into. */
+  spares: ArrayBuffer[];
   timer: NodeJS.Timeout | undefined;
 }
+
+/** Chunks a worker holds at once: the one it scores and the next. */
+const IN_FLIGHT = 2;
 
 /**
  * Scores batches on worker threads with a hard per-item time budget: a worker that overruns it is
@@ -145,9 +159,14 @@ export class WorkerPool implements RewardScorer {
   }
 
   #dispatch(allowSpawn = true): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) break;
-      if (slot.ready && slot.chunk === undefined) this.#send(slot, this.#next());
+    // An idle worker first, then a second chunk to each busy one, but only while much is queued: a chunk
+    // sent ahead is that worker's, so near the end of a batch the rest goes to whichever worker is free.
+    for (let held = 0; held < IN_FLIGHT; held++) {
+      for (const slot of this.#slots) {
+        if (this.#queue.length === 0) break;
+        if (held > 0 && this.#queued <= this.size * this.#chunkSize) break;
+        if (slot.ready && slot.inFlight.length === held) this.#send(slot, this.#next());
+      }
     }
     if (!allowSpawn) return;
     let starting = this.#slots.filter((s) => !s.ready).length;
@@ -166,11 +185,11 @@ export class WorkerPool implements RewardScorer {
       progress,
       ready: false,
       retired: false,
-      chunk: undefined,
+      inFlight: [],
       received: 0,
-      sentAt: 0,
-      minBudget: 0,
-      spare: undefined,
+      done: 0,
+      headSince: 0,
+      spares: [],
       timer: undefined,
     };
     this.#slots.push(slot);
@@ -180,30 +199,28 @@ export class WorkerPool implements RewardScorer {
   }
 
   #send(slot: Slot, chunk: Chunk): void {
-    slot.chunk = chunk;
-    slot.received = 0;
-    slot.progress.reset();
-    slot.sentAt = nowMs();
-    slot.minBudget = chunk.items.reduce((least, item) => Math.min(least, this.#budget(item)), Infinity);
-    slot.worker.ref();
+    const minBudget = chunk.items.reduce((least, item) => Math.min(least, this.#budget(item)), Infinity);
     try {
-      const { message, transfer } = packChunk(chunk.items, slot.spare);
-      slot.spare = undefined;
+      const { message, transfer } = packChunk(chunk.items, slot.spares.pop());
       slot.worker.postMessage(message, transfer);
     } catch (err) {
-      this.#unsendable(slot, chunk, errorMessage(err));
+      this.#unsendable(chunk, errorMessage(err));
       return;
     }
-    this.#arm(slot, slot.sentAt + slot.minBudget);
+    slot.inFlight.push({ ...chunk, minBudget });
+    slot.worker.ref();
+    if (slot.inFlight.length === 1) {
+      slot.received = 0;
+      slot.headSince = nowMs();
+      this.#arm(slot, slot.headSince + minBudget);
+    }
   }
 
   /**
-   * A chunk that cannot be copied to a worker (too deep or not cloneable) frees the slot at once. Its items
-   * are retried one by one, so only the item that cannot cross gets an error result.
+   * A chunk that cannot be copied to a worker (too deep or not cloneable) never reaches it. Its items are
+   * retried one by one, so only the item that cannot cross gets an error result.
    */
-  #unsendable(slot: Slot, chunk: Chunk, message: string): void {
-    slot.chunk = undefined;
-    slot.worker.unref();
+  #unsendable(chunk: Chunk, message: string): void {
     if (chunk.items.length === 1) {
       const reason = `the item could not be sent to a scoring worker: ${message}`;
       this.#record(chunk.job, chunk.indices[0] as number, failedResult(chunk.items[0], 'error', reason));
@@ -228,7 +245,7 @@ export class WorkerPool implements RewardScorer {
       this.#dispatch();
       return;
     }
-    const chunk = slot.chunk;
+    const chunk = slot.inFlight[0];
     if (chunk === undefined) return;
     for (const result of JSON.parse(msg.results) as RewardResult[]) {
       const id = chunk.items[slot.received]?.id;
@@ -236,10 +253,15 @@ export class WorkerPool implements RewardScorer {
       this.#record(chunk.job, index, id === undefined ? result : { id, ...result });
     }
     if (!msg.done) return;
-    if (msg.text.byteLength <= KEEP_SPARE_BYTES) slot.spare = msg.text;
+    if (msg.text.byteLength <= KEEP_SPARE_BYTES && slot.spares.length < IN_FLIGHT) slot.spares.push(msg.text);
+    slot.inFlight.shift();
+    slot.done++;
+    slot.received = 0;
+    slot.headSince = nowMs();
     clearTimeout(slot.timer);
-    slot.chunk = undefined;
-    slot.worker.unref();
+    const next = slot.inFlight[0];
+    if (next === undefined) slot.worker.unref();
+    else this.#arm(slot, slot.headSince + next.minBudget);
     this.#dispatch();
   }
 
@@ -249,51 +271,72 @@ export class WorkerPool implements RewardScorer {
     slot.timer.unref();
   }
 
+  /**
+   * Where the worker is: the chunk in flight it is on (0: the oldest), the item in it, and since when that
+   * item's time counts. A worker that has not begun the oldest chunk yet is counted from when that chunk
+   * became its next; one already on the next chunk has finished the oldest (its results are on the way).
+   */
+  #whereIs(slot: Slot): { k: number; position: number; since: number } {
+    const { chunk, index, startedAt } = slot.progress.read();
+    const k = chunk - slot.done - 1;
+    if (k < 0) return { k: 0, position: slot.received, since: slot.headSince };
+    const position = Math.max(index, k === 0 ? slot.received : 0, 0);
+    return { k, position, since: startedAt };
+  }
+
   /** Kills the worker if the item it is on has run past its budget, else waits until it would. */
   #check(slot: Slot): void {
-    const chunk = slot.chunk;
-    if (slot.retired || chunk === undefined) return;
-    const { index, startedAt } = slot.progress.read();
-    const position = Math.max(index, slot.received, 0);
-    // Index -1: the worker has not begun the chunk yet, so count from when it was sent.
-    const since = index < 0 ? slot.sentAt : startedAt;
+    const head = slot.inFlight[0];
+    if (slot.retired || head === undefined) return;
+    const { k, position, since } = this.#whereIs(slot);
+    const chunk = slot.inFlight[k] ?? head;
     const budget = this.#budget(chunk.items[position]);
     const now = nowMs();
     if (now < since + budget) {
       // The worker may move on to an item with a smaller budget before this one's deadline.
-      this.#arm(slot, Math.min(since + budget, now + slot.minBudget));
+      this.#arm(slot, Math.min(since + budget, now + Math.min(...slot.inFlight.map((c) => c.minBudget))));
       return;
     }
     void this.#retire(slot);
     const reason = `exceeded its ${budget} ms time budget; the worker scoring it was stopped`;
-    this.#fail(slot, chunk, position, failedResult(chunk.items[position], 'timeout', reason, now - since));
+    this.#fail(slot, k, position, failedResult(chunk.items[position], 'timeout', reason, now - since));
   }
 
   #onCrash(slot: Slot, message: string): void {
     if (slot.retired) return;
-    const chunk = slot.chunk;
     const wasReady = slot.ready;
     void this.#retire(slot);
     if (!wasReady) {
       this.#startFailed(message);
       return;
     }
-    if (chunk === undefined) return;
-    const position = Math.max(slot.progress.read().index, slot.received, 0);
+    if (slot.inFlight.length === 0) return;
+    const { k, position } = this.#whereIs(slot);
+    const chunk = slot.inFlight[k] as Sent;
     const reason = `the worker crashed while scoring this item: ${message}`;
-    this.#fail(slot, chunk, position, failedResult(chunk.items[position], 'error', reason));
+    this.#fail(slot, k, position, failedResult(chunk.items[position], 'error', reason));
   }
 
-  /** Records `result` for the item at `position` and queues the chunk's unreported rest first in line. */
-  #fail(slot: Slot, chunk: Chunk, position: number, result: RewardResult): void {
-    this.#record(chunk.job, chunk.indices[position] as number, result);
-    const rest: Chunk = { job: chunk.job, items: [], indices: [] };
-    for (let k = slot.received; k < chunk.items.length; k++) {
-      if (k === position) continue;
-      rest.items.push(chunk.items[k] as RewardItem);
-      rest.indices.push(chunk.indices[k] as number);
-    }
-    if (rest.items.length > 0) this.#enqueue(rest, true);
+  /**
+   * Records `result` for item `position` of in-flight chunk `k` of a worker that is gone, and queues,
+   * first in line, every item of its chunks whose result never came (their results from the gone worker
+   * are dropped, so none is recorded twice).
+   */
+  #fail(slot: Slot, k: number, position: number, result: RewardResult): void {
+    const failed = slot.inFlight[k] as Sent;
+    this.#record(failed.job, failed.indices[position] as number, result);
+    const rests: Chunk[] = [];
+    slot.inFlight.forEach((chunk, c) => {
+      const rest: Chunk = { job: chunk.job, items: [], indices: [] };
+      for (let i = c === 0 ? slot.received : 0; i < chunk.items.length; i++) {
+        if (c === k && i === position) continue;
+        rest.items.push(chunk.items[i] as RewardItem);
+        rest.indices.push(chunk.indices[i] as number);
+      }
+      if (rest.items.length > 0) rests.push(rest);
+    });
+    slot.inFlight = [];
+    for (const rest of rests.reverse()) this.#enqueue(rest, true);
     this.#dispatch();
   }
 

@@ -114,34 +114,39 @@ export function unpackItem(msg: ChunkMessage, k: number): RewardItem {
 }
 
 /**
- * Shared memory in which a worker says which item of its chunk it is on and since when, so the host can
+ * Shared memory in which a worker says which item of which chunk it is on and since when, so the host can
  * tell a stuck item from one whose result is still in flight, without a message per item.
- * Layout: float64 start time (ms since the epoch) at byte 0, int32 index in the chunk (-1: none) at byte 8.
+ * Layout: float64 start time (ms since the epoch) at byte 0, int32 index in the chunk (-1: none) at byte 8,
+ * int32 count of chunks the worker has begun at byte 12 (the host keeps two chunks in flight per worker).
  */
 export class Progress {
   readonly buffer: SharedArrayBuffer;
   #startedAt: Float64Array;
-  #index: Int32Array;
+  #state: Int32Array;
 
   constructor(buffer = new SharedArrayBuffer(16)) {
     this.buffer = buffer;
     this.#startedAt = new Float64Array(buffer, 0, 1);
-    this.#index = new Int32Array(buffer, 8, 1);
+    this.#state = new Int32Array(buffer, 8, 2);
+  }
+
+  /** The worker begins a chunk: its `chunk`-th since it started (1 for the first), before its first item. */
+  beginChunk(chunk: number, now: number): void {
+    this.#startedAt[0] = now;
+    Atomics.store(this.#state, 0, -1);
+    Atomics.store(this.#state, 1, chunk);
   }
 
   begin(index: number, now: number): void {
     this.#startedAt[0] = now;
-    Atomics.store(this.#index, 0, index);
+    Atomics.store(this.#state, 0, index);
   }
 
-  reset(): void {
-    Atomics.store(this.#index, 0, -1);
-  }
-
-  /** Index first: a start time read after it is never older than that item's. */
-  read(): { index: number; startedAt: number } {
-    const index = Atomics.load(this.#index, 0);
-    return { index, startedAt: this.#startedAt[0] ?? 0 };
+  /** Chunk and index first: a start time read after them is never older than that item's. */
+  read(): { chunk: number; index: number; startedAt: number } {
+    const chunk = Atomics.load(this.#state, 1);
+    const index = Atomics.load(this.#state, 0);
+    return { chunk, index, startedAt: this.#startedAt[0] ?? 0 };
   }
 }
 
@@ -158,7 +163,9 @@ export function runWorker(score: (item: RewardItem) => RewardResult): void {
   const port = parentPort;
   if (port === null) throw new Error('runWorker must be called inside a worker thread');
   const progress = new Progress((workerData as WorkerInit).progress);
+  let chunks = 0;
   port.on('message', (msg: ChunkMessage) => {
+    progress.beginChunk(++chunks, nowMs());
     let pending: RewardResult[] = [];
     let lastFlush = nowMs();
     for (let i = 0; i < msg.items.length; i++) {
