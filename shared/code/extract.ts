@@ -82,7 +82,7 @@ export function fencedBlocks(text: string): Block[] {
   return blocks;
 }
 
-export function languageOfTag(tag: string): Language | undefined {
+function languageOfTag(tag: string): Language | undefined {
   return Object.hasOwn(TAGS, tag) ? TAGS[tag] : undefined;
 }
 

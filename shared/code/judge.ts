@@ -117,7 +117,7 @@ function skip(line: string, i: number, space: boolean): number {
 }
 
 /** Two trimmed lines pass when they have as many whitespace-separated tokens and every pair passes. */
-export function linesEqual(got: string, expected: string, tolerance: number): boolean {
+function linesEqual(got: string, expected: string, tolerance: number): boolean {
   if (got === expected) return true;
   let g = skip(got, 0, true);
   let e = skip(expected, 0, true);

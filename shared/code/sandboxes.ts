@@ -5,7 +5,7 @@ import { createSandboxRunner, type SandboxFactories, type SandboxRunner } from '
 import { ProcessSandbox } from './sandbox-process/sandbox.ts';
 
 /** The sandboxes of the Node runtime: Pyodide and V8, both in isolated-vm isolates, in this process. */
-export const NODE_SANDBOXES: SandboxFactories = {
+const NODE_SANDBOXES: SandboxFactories = {
   python: () => PythonSandbox.create(),
   javascript: () => new JavaScriptSandbox(),
   typescript: () => new JavaScriptSandbox({ language: 'typescript' }),
@@ -18,7 +18,7 @@ export const NODE_SANDBOXES: SandboxFactories = {
  * process that held it (measured: +130 MB and +9 threads over 15 timeouts); a child that grows is replaced
  * (a Pyodide boot from the cached snapshot, ~1-2 s), the host never grows.
  */
-export const CONTAINED_SANDBOXES: SandboxFactories = {
+const CONTAINED_SANDBOXES: SandboxFactories = {
   python: () => new ProcessSandbox('python'),
   javascript: () => new ProcessSandbox('javascript'),
   typescript: () => new ProcessSandbox('typescript'),

@@ -78,7 +78,7 @@ export type CodeOptionsInput = z.infer<typeof CodeOptionsInput>;
 export type CodeOptions = Required<Omit<CodeOptionsInput, 'maxTests' | 'timeLimitS' | 'memoryMb'>> &
   Pick<CodeOptionsInput, 'maxTests' | 'timeLimitS' | 'memoryMb'>;
 
-export const DEFAULT_CODE_OPTIONS: CodeOptions = {
+const DEFAULT_CODE_OPTIONS: CodeOptions = {
   scoring: 'pass_rate',
   stopAtFirstFailure: false,
   testSelection: 'first',
@@ -89,9 +89,9 @@ export const DEFAULT_CODE_OPTIONS: CodeOptions = {
 };
 
 /** Per-test limit when neither the options nor the data give one (LiveCodeBench's 6 s). */
-export const DEFAULT_TIME_LIMIT_S = 6;
+const DEFAULT_TIME_LIMIT_S = 6;
 /** Most characters of the program echoed back in `extracted`. */
-export const MAX_EXTRACTED_CHARS = 4096;
+const MAX_EXTRACTED_CHARS = 4096;
 
 export type CodeRunner = (
   language: Language,

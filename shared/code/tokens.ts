@@ -32,7 +32,7 @@ const digitsFrom = (t: string, i: number) => {
 };
 
 /** The decimal literal `token` is, or null when it is none (hex, `inf`, words, a lone sign or dot). */
-export function scanDecimal(token: string): Literal | null {
+function scanDecimal(token: string): Literal | null {
   let i = 0;
   const first = token.charCodeAt(0);
   const negative = first === 45; // '-'
@@ -76,7 +76,7 @@ const MAX_EXPONENT_DIGITS = 15;
  * The literal as `[-]significand e exponent` with no leading or trailing zeros in the significand, so
  * that equal decimals give equal strings (`0` for any zero); null when its exponent is too long.
  */
-export function canonicalDecimal(token: string, lit: Literal): string | null {
+function canonicalDecimal(token: string, lit: Literal): string | null {
   const digits = token.slice(lit.intStart, lit.intEnd) + token.slice(lit.fracStart, lit.fracEnd);
   let first = 0;
   while (first < digits.length && digits.charCodeAt(first) === 48) first++;

@@ -26,8 +26,6 @@ export type Node =
 
 export type RelOp = '=' | '<' | '<=' | '>' | '>=' | '!=' | '~';
 
-export const COLLECTIONS = new Set(['tuple', 'set', 'list']);
-
 /** Functions whose arguments can be given in any order: their canonical key sorts them. */
 const SYMMETRIC_FUNCTIONS = new Set(['gcd', 'lcm', 'max', 'min']);
 

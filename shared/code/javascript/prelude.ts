@@ -8,11 +8,11 @@ import { RUNTIME_FILENAME } from './runtime/stack.ts';
  * function. Bundled once per process with esbuild, then evaluated into a V8 startup snapshot.
  */
 
-export const PRELUDE_FILENAME = RUNTIME_FILENAME;
+const PRELUDE_FILENAME = RUNTIME_FILENAME;
 
 let source: Promise<string> | undefined;
 
-export function preludeSource(): Promise<string> {
+function preludeSource(): Promise<string> {
   source ??= build({
     entryPoints: [fileURLToPath(new URL('./runtime/index.ts', import.meta.url))],
     bundle: true,

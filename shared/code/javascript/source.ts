@@ -64,7 +64,7 @@ async function transformSource(text: string, typescript: boolean): Promise<Prepa
  * esbuild's own CommonJS output refuses. esbuild prints every import in one of a few canonical forms,
  * one per line at column 0, and gathers the exports into one final `export { ... };`.
  */
-export function esmToCommonJs(code: string): string {
+function esmToCommonJs(code: string): string {
   return code
     .replace(/^export \{[^}]*\};$/m, '')
     .replace(/^import "([^"]+)";$/gm, 'require("$1");')
@@ -105,7 +105,7 @@ function formatErrors(errors: Message[], err: unknown): string {
  * Node's report of a syntax error, from isolated-vm's "message [file:line:column]" for the wrapped
  * program: the file and line, the source line, a caret, then the error.
  */
-export function formatSyntaxError(message: string, code: string, headLength = 0): string {
+function formatSyntaxError(message: string, code: string, headLength = 0): string {
   const at = /^(.*) \[(.*):(\d+):(\d+)\]$/s.exec(message);
   if (!at) return `SyntaxError: ${message}\n`;
   const [, text, file, line, column] = at as unknown as [string, string, string, string, string];

@@ -28,12 +28,12 @@ export interface PythonAssets {
 }
 
 /** Path prefix of Pyodide's files inside the isolate (never a host path). */
-export const PYODIDE_URL = '/pyodide/';
+const PYODIDE_URL = '/pyodide/';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Directory of the installed `pyodide` package. */
-export function pyodideDir(): string {
+function pyodideDir(): string {
   return dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
 }
 
@@ -49,7 +49,7 @@ function patch(source: string, file: string, anchor: string, replacement: string
  * pyodide.mjs is an ES module; the isolate runs it as a classic script (strict, as a module is) that
  * defines `loadPyodide`.
  */
-export function rewriteLoader(source: string): string {
+function rewriteLoader(source: string): string {
   let out = patch(
     source,
     'pyodide.mjs',
@@ -105,7 +105,7 @@ const GATED = [
  * growth (malloc fails beyond it, Python raises MemoryError); random bytes from the prelude's seeded
  * `crypto.getRandomValues`, captured when the script runs (the d8 path would want `os.system`).
  */
-export function rewriteAsm(source: string): string {
+function rewriteAsm(source: string): string {
   const file = 'pyodide.asm.mjs';
   let out = patch(source, file, 'import.meta.url', JSON.stringify(`${PYODIDE_URL}pyodide.asm.mjs`), true);
   out = patch(out, file, 'export default _createPyodideModule;', '');

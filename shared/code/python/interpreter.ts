@@ -66,7 +66,7 @@ export const DEFAULT_RECURSION_LIMIT = 10_000;
 const PROBE_FRAME_BYTES = 80;
 const NATIVE_PER_DATA_STACK_BYTE = 3.5;
 
-export function cStackBudget(probeFrames: number): number {
+function cStackBudget(probeFrames: number): number {
   return Math.max(1 << 16, Math.floor((probeFrames * PROBE_FRAME_BYTES) / NATIVE_PER_DATA_STACK_BYTE));
 }
 

@@ -140,11 +140,6 @@ export function toJson(value: unknown): string {
   return out.join('');
 }
 
-/** `toJson`, cut to `max` characters with a marker. */
-export function previewJson(value: unknown, max = 200): string {
-  return cap(toJson(value), max);
-}
-
 export function cap(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max)}…(${s.length - max} more)`;
 }

@@ -67,7 +67,3 @@ export interface TestsError {
 export function testsError(code: TestsErrorCode, message: string): TestsError {
   return { error: { code, message } };
 }
-
-export function isTestsError(v: TestSuite | TestsError): v is TestsError {
-  return 'error' in v;
-}

@@ -22,7 +22,7 @@ export interface InspectOptions {
   maxStringLength?: number;
 }
 
-export const customInspect = Symbol.for('nodejs.util.inspect.custom');
+const customInspect = Symbol.for('nodejs.util.inspect.custom');
 
 export function inspect(value: unknown, options: InspectOptions = {}): string {
   const ctx: Ctx = {

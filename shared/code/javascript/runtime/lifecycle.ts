@@ -20,7 +20,7 @@ export const hooks: { process?: ProcessEvents } = {};
 let exitEmitted = false;
 
 /** Emits 'exit' once, with the final code; output written by the listeners is kept. */
-export function emitExit(): void {
+function emitExit(): void {
   if (exitEmitted || !hooks.process) return;
   exitEmitted = true;
   const wasEnded = run.ended;

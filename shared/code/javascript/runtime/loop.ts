@@ -40,11 +40,6 @@ export function setRef(task: Task, ref: boolean): void {
   if (!task.cancelled) refCount += ref ? 1 : -1;
 }
 
-/** Virtual milliseconds since the program started. */
-export function virtualNow(): number {
-  return now;
-}
-
 /** Whether a task that keeps the loop alive is waiting. */
 export function pending(): boolean {
   return refCount > 0;
