@@ -7,7 +7,7 @@
  * Data (generated in a temp dir): 10,000 math problems (verl rows, JSONL) and 4 models x 25 samples each,
  * short responses ending in \boxed{answer}, right with a per-(problem, model) probability.
  *
- * - read: stream the rollouts, JSON.parse and validate each row (the RolloutRow schema).
+ * - read: stream the rollouts, JSON.parse and validate each row (the ScoredRollout schema).
  * - read + reduce: the same, plus the gold join and per-(problem, model) counters (correct = a cheap string
  *   check standing in for the scorer), to isolate the cost of reducing.
  * - score: the reward scorer (createNodeScorer, one worker per core) on in-memory batches of 2,048 items.
@@ -22,9 +22,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readRecords, writeRecords } from '../shared/curriculum/dataset/index.ts';
-import { PassRateCounter, RolloutRow, scoreRollouts } from '../shared/curriculum/passrates.ts';
+import { PassRateCounter, scoreRollouts } from '../shared/curriculum/passrates.ts';
 import { loadGolds } from '../shared/curriculum/passrates-gold.ts';
+import { ScoredRollout } from '../shared/formats/rollout-row.ts';
+import { readRows } from '../shared/io/rows.ts';
+import { writeRows } from '../shared/io/write-rows.ts';
 import type { RewardItem } from '../shared/reward/schema.ts';
 
 const MODELS = ['r1-distill-1.5b', 'r1-distill-7b', 'r1-distill-32b', 'r1'];
@@ -53,7 +55,7 @@ function unit(seed: number): number {
 async function generate(dir: string, rows: number): Promise<{ dataset: string; rollouts: string }> {
   const problems = rows / (MODELS.length * SAMPLES);
   const dataset = join(dir, 'problems.jsonl');
-  await writeRecords(
+  await writeRows(
     dataset,
     (function* () {
       for (let p = 0; p < problems; p++) {
@@ -68,7 +70,7 @@ async function generate(dir: string, rows: number): Promise<{ dataset: string; r
     })(),
   );
   const rollouts = join(dir, 'rollouts.jsonl');
-  await writeRecords(
+  await writeRows(
     rollouts,
     (function* () {
       for (let s = 0; s < SAMPLES; s++) {
@@ -99,8 +101,8 @@ function loadScorerModule() {
 
 async function stepRead(rollouts: string): Promise<number> {
   let rows = 0;
-  for await (const { value } of readRecords(rollouts).records) {
-    RolloutRow.parse(value);
+  for await (const { value } of readRows(rollouts).records) {
+    ScoredRollout.parse(value);
     rows++;
   }
   return rows;
@@ -110,8 +112,8 @@ async function stepReadReduce(rollouts: string, dataset: string): Promise<number
   const golds = await loadGolds(dataset);
   const counter = new PassRateCounter();
   let rows = 0;
-  for await (const { value } of readRecords(rollouts).records) {
-    const r = RolloutRow.parse(value);
+  for await (const { value } of readRows(rollouts).records) {
+    const r = ScoredRollout.parse(value);
     const gold = golds.get(r.problem_id)?.ground_truth;
     counter.add(counter.key(r.problem_id, r.model), r.response.includes(`{${String(gold)}}`));
     rows++;
@@ -123,8 +125,8 @@ async function stepReadReduce(rollouts: string, dataset: string): Promise<number
 async function stepScore(rollouts: string, dataset: string): Promise<number> {
   const golds = await loadGolds(dataset);
   const items: RewardItem[] = [];
-  for await (const { value } of readRecords(rollouts).records) {
-    const r = RolloutRow.parse(value);
+  for await (const { value } of readRows(rollouts).records) {
+    const r = ScoredRollout.parse(value);
     items.push({
       response: r.response,
       ground_truth: golds.get(r.problem_id)?.ground_truth ?? '',

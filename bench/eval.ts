@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dataPath } from '../scripts/data-dir.ts';
 import { BENCHMARKS, loadProblems, type Problem } from '../shared/eval/benchmarks.ts';
-import type { RolloutRow } from '../shared/eval/generate/schema.ts';
 import { computeMetrics, mulberry32 } from '../shared/eval/metrics.ts';
 import { scoreSamples, toProblemSamples } from '../shared/eval/score.ts';
+import type { RolloutRow } from '../shared/formats/rollout-row.ts';
 import { createNodeScorer } from '../shared/reward/node-scorer.ts';
 
 const K = 16;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { curate, MANIFEST_KEY, REPORT_KEY } from '../../shared/curriculum/curate.ts';
-import type { DatasetLocation } from '../../shared/curriculum/dataset/index.ts';
+import type { RowsLocation } from '../../shared/io/location.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
 import { formatSummary } from '../../shared/curriculum/summary.ts';
 import { openStorage } from '../../shared/storage/index.ts';
@@ -27,7 +27,7 @@ function integer(value: string): number {
 /** A labelled bar per step, on a terminal only; a step reading a local file counts its records first. */
 function stepProgress(stream: NodeJS.WriteStream) {
   return {
-    step(name: string, size: { total?: number; input?: DatasetLocation } = {}) {
+    step(name: string, size: { total?: number; input?: RowsLocation } = {}) {
       const total = typeof size.input === 'string' ? countItems(size.input) : size.total;
       return progressBar(stream, { label: name, unit: 'rows', total });
     },

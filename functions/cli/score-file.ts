@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { VerlScoringRow } from '../../shared/formats/verl-row.ts';
+import { firstIssue } from '../../shared/io/issue.ts';
+import { type RowRecord, readRows } from '../../shared/io/rows.ts';
 import { validationError } from '../../shared/reward/errors.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import { REWARD_ITEM_FIELDS, RewardItem, type RewardResult } from '../../shared/reward/schema.ts';
 import { failedResult, type RewardScorer } from '../../shared/reward/score.ts';
 import { countItems } from './count-items.ts';
 import { count, countedIn, type ProgressBar, progressBar, secondsSince, summaryLine } from './progress.ts';
-import { openRows, type Row } from './read-rows.ts';
 
 export interface ScoreFileOptions {
   input: string;
@@ -69,7 +71,9 @@ const MAX_IN_FLIGHT = 4;
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileSummary> {
   const { scorer, progress } = options;
   const batchSize = options.batchSize ?? 2048;
-  const source = openRows(options.input);
+  // A line that is not JSON becomes an error result, like any other row that is not an item.
+  const source = readRows(options.input, { invalidJson: 'yield' });
+  const label = (row: number) => (source.format === 'parquet' ? `row ${row}` : `line ${row}`);
   const out: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output);
   const inFlight: Promise<ScoredBatch>[] = [];
   const summary: ScoreFileSummary = { items: 0, correct: 0, errors: 0 };
@@ -82,14 +86,14 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileSum
     summary.errors += batch.errors;
     progress?.update(summary.items);
   };
-  const submit = (rows: Row[]) => {
-    const batch = scoreRows(rows, scorer);
+  const submit = (rows: RowRecord[]) => {
+    const batch = scoreRows(rows, label, scorer);
     batch.catch(() => {}); // awaited in order by writeNext; this only avoids an unhandled-rejection warning
     inFlight.push(batch);
   };
 
-  let rows: Row[] = [];
-  for await (const row of source.rows) {
+  let rows: RowRecord[] = [];
+  for await (const row of source.records) {
     rows.push(row);
     if (rows.length < batchSize) continue;
     submit(rows);
@@ -113,12 +117,16 @@ interface ScoredBatch {
   errors: number;
 }
 
-async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<ScoredBatch> {
+async function scoreRows(
+  rows: RowRecord[],
+  label: (row: number) => string,
+  scorer: RewardScorer,
+): Promise<ScoredBatch> {
   const results: RewardResult[] = new Array(rows.length);
   const items: RewardItem[] = [];
   const positions: number[] = [];
   rows.forEach((row, k) => {
-    const parsed = parseRow(row);
+    const parsed = parseRow(row, label(row.row));
     if ('result' in parsed) {
       results[k] = parsed.result;
     } else {
@@ -140,13 +148,14 @@ async function scoreRows(rows: Row[], scorer: RewardScorer): Promise<ScoredBatch
   return { lines, correct, errors };
 }
 
-function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {
-  if ('error' in row) return { result: rowError(undefined, `${row.label}: ${row.error}`) };
+function parseRow(row: RowRecord, label: string): { item: RewardItem } | { result: RewardResult } {
+  if (row.invalid) return { result: rowError(undefined, `${label}: ${row.invalid.problem}`) };
   const candidate = itemCandidate(row.value);
-  const parsed = RewardItem.safeParse(candidate);
+  if ('problem' in candidate) return { result: rowError(row.value, `${label}: ${candidate.problem}`) };
+  const parsed = RewardItem.safeParse(candidate.item);
   if (!parsed.success) {
     return {
-      result: rowError(row.value, `${row.label}: ${validationError(parsed.error, candidate).message}`),
+      result: rowError(row.value, `${label}: ${validationError(parsed.error, candidate.item).message}`),
     };
   }
   return { item: parsed.data };
@@ -154,20 +163,26 @@ function parseRow(row: Row): { item: RewardItem } | { result: RewardResult } {
 
 /**
  * Parquet columns that are null in a row mean "absent", so nulls are dropped at the top level and in
- * `options`. verl-style rows keep their gold in `reward_model.ground_truth`, used when `ground_truth` is
- * absent; such a row keeps only the RewardItem fields (its other columns are the dataset's, as on
- * /v1/verl/rows), while any other row is a RewardItem, whose unknown fields are refused.
+ * `options`. A row with `reward_model` is a verl row (shared/formats/verl-row.ts, as scoring reads it):
+ * its gold is `reward_model.ground_truth` unless it has a `ground_truth`, and it keeps only the RewardItem
+ * fields (its other columns are the dataset's, as on /v1/verl/rows). Any other row is a RewardItem, whose
+ * unknown fields are refused.
  */
-function itemCandidate(value: unknown): unknown {
-  if (!isRecord(value)) return value;
+function itemCandidate(value: unknown): { item: unknown } | { problem: string } {
+  if (!isRecord(value)) return { item: value };
   let item = withoutNulls(value);
   if (isRecord(item.options)) item.options = withoutNulls(item.options);
-  if (isRecord(item.reward_model)) {
-    const gold = item.ground_truth ?? item.reward_model.ground_truth;
+  if (item.reward_model !== undefined) {
+    const verl = VerlScoringRow.safeParse(item);
+    if (!verl.success) {
+      const issue = firstIssue(verl.error);
+      return { problem: `${issue.field ?? '(root)'}: ${issue.message}` };
+    }
+    const gold = item.ground_truth ?? verl.data.reward_model.ground_truth;
     item = Object.fromEntries(Object.entries(item).filter(([key]) => REWARD_ITEM_FIELDS.includes(key)));
     if (gold != null) item.ground_truth = gold;
   }
-  return item;
+  return { item };
 }
 
 function rowError(value: unknown, reason: string): RewardResult {

@@ -1,4 +1,5 @@
-import { type ColumnSpec, type VerlDatasetRow, verlColumnsFor } from './dataset/index.ts';
+import { type VerlRow, verlColumnsFor } from '../formats/verl-row.ts';
+import type { ColumnSpec } from '../io/columns.ts';
 
 /** Most distinct row shapes kept as samples; datasets rarely have more than a handful. */
 const MAX_SHAPES = 256;
@@ -10,7 +11,7 @@ function typeTag(value: unknown): string {
   return typeof value;
 }
 
-function shapeOf(row: VerlDatasetRow): string {
+function shapeOf(row: VerlRow): string {
   const top = Object.entries(row).map(([k, v]) => `${k}:${typeTag(v)}`);
   const extra = Object.entries(row.extra_info ?? {}).map(([k, v]) => `${k}:${typeTag(v)}`);
   return `${top.join(',')}|${extra.join(',')}`;
@@ -21,9 +22,9 @@ function shapeOf(row: VerlDatasetRow): string {
  * file can share one Parquet schema covering the whole dataset, not only its own first rows.
  */
 export class ColumnSampler {
-  private readonly samples = new Map<string, VerlDatasetRow>();
+  private readonly samples = new Map<string, VerlRow>();
 
-  add(row: VerlDatasetRow): void {
+  add(row: VerlRow): void {
     if (this.samples.size >= MAX_SHAPES) return;
     const shape = shapeOf(row);
     if (!this.samples.has(shape)) this.samples.set(shape, row);

@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
+import { StageManifest } from '../formats/stage-manifest.ts';
+import { parseVerlRow, toVerlParquetRow } from '../formats/verl-row.ts';
+import type { ColumnSpec } from '../io/columns.ts';
+import type { RowsLocation } from '../io/location.ts';
+import { readRows } from '../io/rows.ts';
+import { writeRows } from '../io/write-rows.ts';
 import type { OpenStorageOptions } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
-import {
-  type ColumnSpec,
-  type DatasetLocation,
-  parseVerlRow,
-  readRecords,
-  toVerlParquetRow,
-  writeRecords,
-} from './dataset/index.ts';
 import { InputError } from './errors.ts';
 import { LEVEL_COLUMNS, levelPass } from './level-pass.ts';
 import { modelsUsed } from './levels.ts';
-import { StageManifest } from './manifest.ts';
 import { checkEveryModelSeen, passRateIndexBuilder } from './pass-rate-index.ts';
 import { renderReport } from './report-html.ts';
 import { type CurriculumSpec, stageSettings, stageSources } from './spec.ts';
@@ -26,7 +23,7 @@ export interface CurateProgress {
    */
   step(
     name: string,
-    size?: { total?: number; input?: DatasetLocation },
+    size?: { total?: number; input?: RowsLocation },
   ): { update(done: number, fraction?: number): void; finish(done: number): void };
 }
 
@@ -34,8 +31,8 @@ export interface CurateOptions {
   spec: CurriculumSpec;
   /** The spec's file or preset name, and its text (hashed into the manifest). */
   specSource: { name: string; text: string };
-  data: DatasetLocation;
-  passRates: DatasetLocation;
+  data: RowsLocation;
+  passRates: RowsLocation;
   out: Storage;
   /** S3 connection settings for inputs given as s3:// URLs. */
   storageOptions?: OpenStorageOptions;
@@ -86,7 +83,7 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
     storageOptions: options.storageOptions,
     progress: progress.step('levels', { input: options.data }),
   });
-  const levelsFile = await writeRecords({ storage: out, key: LEVELS_KEY }, pass.records, {
+  const levelsFile = await writeRows({ storage: out, key: LEVELS_KEY }, pass.records, {
     ...options.storageOptions,
     format: 'parquet',
     columns: LEVEL_COLUMNS,
@@ -146,7 +143,7 @@ export async function curate(options: CurateOptions): Promise<CurateResult> {
 }
 
 async function indexPassRates(options: CurateOptions, progress: CurateProgress) {
-  const reader = readRecords(options.passRates, options.storageOptions);
+  const reader = readRows(options.passRates, options.storageOptions);
   const builder = passRateIndexBuilder(options.spec, reader.file);
   const bar = progress.step('pass rates', { input: options.passRates });
   let n = 0;
@@ -163,7 +160,7 @@ async function indexPassRates(options: CurateOptions, progress: CurateProgress) 
 async function* pickRows(options: CurateOptions, wanted: number[]): AsyncGenerator<Record<string, unknown>> {
   let next = 0;
   let position = 0;
-  const reader = readRecords(options.data, options.storageOptions);
+  const reader = readRows(options.data, options.storageOptions);
   for await (const { value, row } of reader.records) {
     if (next >= wanted.length) return;
     if (wanted[next] === position) {
@@ -193,7 +190,7 @@ async function writeStages(
         yield row;
       }
     })();
-    const written = await writeRecords({ storage: options.out, key }, rows, {
+    const written = await writeRows({ storage: options.out, key }, rows, {
       ...options.storageOptions,
       format: 'parquet',
       columns,

@@ -1,12 +1,10 @@
+import { parseVerlRow } from '../formats/verl-row.ts';
+import type { ColumnSpec } from '../io/columns.ts';
+import type { RowsLocation } from '../io/location.ts';
+import { RowError } from '../io/row-error.ts';
+import { readRows } from '../io/rows.ts';
 import type { OpenStorageOptions } from '../storage/index.ts';
 import { ColumnSampler } from './column-sampler.ts';
-import {
-  type ColumnSpec,
-  DatasetError,
-  type DatasetLocation,
-  parseVerlRow,
-  readRecords,
-} from './dataset/index.ts';
 import { levelAssigner } from './levels.ts';
 import type { PassRateIndex } from './pass-rate-index.ts';
 import type { CurriculumSpec } from './spec.ts';
@@ -46,7 +44,7 @@ export interface LevelPassState {
 
 export interface LevelPassInput {
   spec: CurriculumSpec;
-  data: DatasetLocation;
+  data: RowsLocation;
   storageOptions?: OpenStorageOptions;
   index: PassRateIndex;
   passRatesFile: string;
@@ -69,7 +67,7 @@ function problemId(value: unknown, field: string, file: string, row: number): st
   if (typeof id === 'number' && Number.isFinite(id)) return String(id);
   if (typeof id === 'bigint') return String(id);
   const got = id === undefined ? 'nothing' : JSON.stringify(id);
-  throw new DatasetError(`expected the problem id (a non-empty string or a number), got ${got}`, {
+  throw new RowError(`expected the problem id (a non-empty string or a number), got ${got}`, {
     file,
     row,
     field,
@@ -80,7 +78,7 @@ function abilityOf(value: unknown, field: string, file: string, row: number): st
   const ability = fieldAt(value, field);
   if (typeof ability === 'string' && ability !== '') return ability;
   const got = ability === undefined ? 'nothing' : JSON.stringify(ability);
-  throw new DatasetError(`expected the ability (e.g. "math" or "code"), got ${got}`, { file, row, field });
+  throw new RowError(`expected the ability (e.g. "math" or "code"), got ${got}`, { file, row, field });
 }
 
 /**
@@ -92,7 +90,7 @@ export function levelPass(input: LevelPassInput): {
   records: AsyncGenerator<LevelRecord>;
 } {
   const { spec, index } = input;
-  const reader = readRecords(input.data, input.storageOptions);
+  const reader = readRows(input.data, input.storageOptions);
   const state: LevelPassState = {
     file: reader.file,
     rows: 0,
@@ -113,7 +111,7 @@ export function levelPass(input: LevelPassInput): {
       const ability = abilityOf(value, spec.data.ability_field, file, row);
       const seen = firstRow.get(id);
       if (seen !== undefined) {
-        throw new DatasetError(`duplicate problem id ${JSON.stringify(id)} (first at row ${seen})`, {
+        throw new RowError(`duplicate problem id ${JSON.stringify(id)} (first at row ${seen})`, {
           file,
           row,
           field: spec.data.id_field,
@@ -125,7 +123,7 @@ export function levelPass(input: LevelPassInput): {
       const assignment = assigner.assign({ id, ability, passRates });
       if (assignment.kind === 'missing' && spec.missing_pass_rate === 'error') {
         const models = assignment.models.map((m) => `"${m}"`).join(', ');
-        throw new DatasetError(
+        throw new RowError(
           `problem ${JSON.stringify(id)} has no pass rate for ${models} in ${input.passRatesFile}`,
           {
             file,

@@ -1,5 +1,7 @@
-import { z } from 'zod';
-import { DatasetError } from './dataset/errors.ts';
+import type { z } from 'zod';
+import { PassRate, PassRateInput } from '../formats/pass-rate-row.ts';
+import { ProblemId } from '../formats/problem-id.ts';
+import { RowError } from '../io/row-error.ts';
 import { InputError } from './errors.ts';
 import type { CurriculumSpec } from './spec.ts';
 import { formatPath } from './spec-text.ts';
@@ -9,22 +11,6 @@ import { formatPath } from './spec-text.ts';
  * `{problem_id, model, n, correct, pass_rate}` (what `gradus rollouts score` writes), or wide rows with
  * one column per model for specs whose models name a `column`.
  */
-
-const ProblemId = z.union([z.string().min(1), z.number().int()]).transform(String);
-const Rate = z.number().min(0).max(1);
-
-const LongRow = z
-  .object({
-    problem_id: ProblemId,
-    model: z.string().min(1),
-    n: z.number().int().min(0).optional(),
-    correct: z.number().min(0).optional(),
-    pass_rate: Rate.nullable().optional(),
-  })
-  .refine((r) => r.pass_rate != null || (r.n !== undefined && r.correct !== undefined && r.n > 0), {
-    message: 'a `pass_rate` in [0, 1], or `n` > 0 and `correct`',
-    path: ['pass_rate'],
-  });
 
 export interface PassRateIndex {
   /** problem id -> spec model name -> pass rate */
@@ -61,7 +47,7 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
     }
     const key = `${id}\u0000${name}`;
     if (row.has(name)) {
-      throw new DatasetError(
+      throw new RowError(
         `a second pass rate for problem ${JSON.stringify(id)} and model "${name}" (first at row ${firstSeen.get(key)})`,
         { file, row: where, field },
       );
@@ -81,7 +67,7 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
             .map((i) => formatPath(i.path as PropertyKey[]))
             .join(', ')})`
         : '';
-    throw new DatasetError(`${first?.message ?? 'invalid row'}${more}`, { file, row: where, field });
+    throw new RowError(`${first?.message ?? 'invalid row'}${more}`, { file, row: where, field });
   };
 
   return {
@@ -96,7 +82,7 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
         for (const [name, column] of columns) {
           const value = (row as Record<string, unknown>)[column];
           if (value === undefined || value === null) continue;
-          const rate = Rate.safeParse(value);
+          const rate = PassRate.safeParse(value);
           if (!rate.success)
             fail(
               where,
@@ -106,7 +92,7 @@ export function passRateIndexBuilder(spec: CurriculumSpec, file: string): PassRa
         }
         return;
       }
-      const parsed = LongRow.safeParse(row);
+      const parsed = PassRateInput.safeParse(row);
       if (!parsed.success) return fail(where, parsed.error.issues);
       const { problem_id, model, n, correct, pass_rate } = parsed.data;
       const names = byModelId.get(model);

@@ -1,37 +1,14 @@
-import { z } from 'zod';
+import { PASS_RATE_COLUMNS, type PassRateRow } from '../formats/pass-rate-row.ts';
+import { ScoredRollout } from '../formats/rollout-row.ts';
+import type { RowsLocation } from '../io/location.ts';
+import { parseRow } from '../io/parse-row.ts';
+import { RowError } from '../io/row-error.ts';
+import { readBatches, readRows } from '../io/rows.ts';
+import { type WrittenFile, writeRows } from '../io/write-rows.ts';
 import type { RewardItem, RewardResult } from '../reward/schema.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import type { OpenStorageOptions } from '../storage/index.ts';
-import type { ColumnSpec } from './dataset/columns.ts';
-import { DatasetError } from './dataset/errors.ts';
-import type { DatasetLocation } from './dataset/location.ts';
-import { type DatasetRecord, readBatches, readRecords } from './dataset/read.ts';
-import { type WrittenFile, writeRecords } from './dataset/write.ts';
-import { type Gold, loadGolds, ProblemId } from './passrates-gold.ts';
-
-/** One sampled response of one model to one problem. */
-export const RolloutRow = z.looseObject({
-  problem_id: ProblemId,
-  model: z.string().min(1),
-  response: z.string(),
-});
-
-/** One row of the pass-rate table that `curate` reads. */
-export interface PassRateRow {
-  problem_id: string;
-  model: string;
-  n: number;
-  correct: number;
-  pass_rate: number;
-}
-
-export const PASS_RATE_COLUMNS: ColumnSpec[] = [
-  { name: 'problem_id', type: 'string' },
-  { name: 'model', type: 'string' },
-  { name: 'n', type: 'int' },
-  { name: 'correct', type: 'int' },
-  { name: 'pass_rate', type: 'double' },
-];
+import { type Gold, loadGolds } from './passrates-gold.ts';
 
 export interface Progress {
   update(done: number, fraction?: number): void;
@@ -39,10 +16,10 @@ export interface Progress {
 }
 
 export interface ScoreRolloutsOptions extends OpenStorageOptions {
-  rollouts: DatasetLocation;
-  dataset: DatasetLocation;
+  rollouts: RowsLocation;
+  dataset: RowsLocation;
   /** The pass-rate table: Parquet for `*.parquet`, JSONL otherwise. */
-  output: DatasetLocation;
+  output: RowsLocation;
   scorer: RewardScorer;
   /** Dotted path of the problem id in dataset rows (default `extra_info.problem_id`). */
   idField?: string;
@@ -71,20 +48,20 @@ export interface ScoreRolloutsSummary {
 export async function scoreRollouts(options: ScoreRolloutsOptions): Promise<ScoreRolloutsSummary> {
   const golds = await loadGolds(options.dataset, options);
   const counts = new PassRateCounter();
-  const reader = readRecords(options.rollouts, options);
+  const reader = readRows(options.rollouts, options);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
   const inFlight: Promise<void>[] = [];
   let submitted = 0;
   let scored = 0;
   let errors = 0;
 
-  const submit = (batch: DatasetRecord[]) => {
+  const submit = (batch: { value: unknown; row: number }[]) => {
     const keys: string[] = [];
     const items: RewardItem[] = batch.map((record) => {
-      const rollout = parseRollout(record, reader.file);
+      const rollout = parseRow(ScoredRollout, record.value, { file: reader.file, row: record.row });
       const gold = golds.get(rollout.problem_id);
       if (gold === undefined) {
-        throw new DatasetError(`problem ${JSON.stringify(rollout.problem_id)} is not in the dataset`, {
+        throw new RowError(`problem ${JSON.stringify(rollout.problem_id)} is not in the dataset`, {
           file: reader.file,
           row: record.row,
           field: 'problem_id',
@@ -115,19 +92,8 @@ export async function scoreRollouts(options: ScoreRolloutsOptions): Promise<Scor
   if (scored !== submitted) throw new Error(`scored ${scored} of ${submitted} rollouts`);
 
   const rows = counts.rows();
-  const output = await writeRecords(options.output, rows, { ...options, columns: PASS_RATE_COLUMNS });
+  const output = await writeRows(options.output, rows, { ...options, columns: PASS_RATE_COLUMNS });
   return { rollouts: scored, problems: counts.problems(), models: counts.models(), errors, output };
-}
-
-function parseRollout(record: DatasetRecord, file: string): z.infer<typeof RolloutRow> {
-  const parsed = RolloutRow.safeParse(record.value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DatasetError(issue?.message ?? 'not a rollout row', {
-    file,
-    row: record.row,
-    field: issue?.path.map(String).join('.') || undefined,
-  });
 }
 
 function rewardItem(response: string, gold: Gold): RewardItem {

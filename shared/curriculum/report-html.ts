@@ -1,4 +1,4 @@
-import type { StageManifest } from './manifest.ts';
+import type { StageManifest } from '../formats/stage-manifest.ts';
 import { type CurationSummary, HISTOGRAM_BINS } from './summary.ts';
 import { barChart, escapeXml, PALETTE } from './svg.ts';
 

@@ -1,4 +1,4 @@
-import type { StageSettings } from './manifest.ts';
+import type { StageSettings } from '../formats/stage-manifest.ts';
 
 /** A stage's settings over the spec's defaults; trainer overrides merge key by key. */
 export function mergeSettings(

@@ -1,4 +1,4 @@
-import { StageSettings } from './manifest.ts';
+import { StageSettings } from '../formats/stage-manifest.ts';
 import { mergeSettings } from './settings.ts';
 import { stageEndIssues } from './stage-end.ts';
 

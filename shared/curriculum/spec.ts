@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StageResources, StageSettings } from './manifest.ts';
+import { StageResources, StageSettings } from '../formats/stage-manifest.ts';
 import { Condition } from './rules.ts';
 import { mergeSettings } from './settings.ts';
 import { crossCheckSpec } from './spec-checks.ts';

@@ -1,15 +1,8 @@
-import { parquetMetadata, parquetReadObjects, toJson } from 'hyparquet';
-import {
-  checkParquetLimits,
-  ParquetLimitError,
-  type ParquetLimits,
-  parquetLimits,
-} from '../curriculum/dataset/parquet-limits.ts';
-import { isS3Url, openObject } from '../storage/index.ts';
-import { StorageError } from '../storage/types.ts';
+import { RowError } from '../io/row-error.ts';
+import { type RowLimits, readRows } from '../io/rows.ts';
+import { isS3Url } from '../storage/index.ts';
 import { urlAllowed } from './access.ts';
 import { LoadError } from './errors.ts';
-import { collect, fetchBounded } from './fetch-source.ts';
 
 export { LoadError };
 
@@ -19,110 +12,45 @@ export interface SourceOptions {
   allowed?: readonly string[];
   /** Largest file read, in bytes (default 2 GiB). */
   maxBytes?: number;
-  /** Lower the Parquet limits (the whole file is held, so at most 2,000,000 rows by default). */
-  parquetLimits?: Partial<ParquetLimits>;
+  /** Lower the row limits (every row is held, so at most 2,000,000 rows by default). */
+  limits?: Partial<RowLimits>;
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 2 * 1024 ** 3;
 const WHOLE_FILE_MAX_ROWS = 2_000_000;
 
 /**
- * The bytes of a file given as a local path, a `file://` URL, an `s3://bucket/key` URL (through storage)
- * or an `http(s)://` URL (fetched), read as a stream and refused once past `maxBytes`.
+ * Every row of a JSONL, JSON (an array) or Parquet file (by the name's extension, JSONL otherwise) from a
+ * local path, `file://`, `s3://` or `http(s)://`, read through the one row reader (shared/io/rows.ts).
+ * Each row must be an object; any failure is a LoadError naming the file and row.
  */
-export async function readSource(source: string, options: SourceOptions = {}): Promise<Uint8Array> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES;
-  const { allowed } = options;
-  if (/^https?:\/\//i.test(source)) {
-    return fetchBounded(source, { maxBytes, allowed: allowed && ((url) => urlAllowed(url, allowed)) });
-  }
-  if (allowed && isS3Url(source) && !urlAllowed(source, allowed)) {
-    throw new LoadError(`${source}: not an allowed source on this server`);
-  }
-  try {
-    const { storage, key } = openObject(source);
-    const info = await storage.head(key);
-    if (info === undefined) throw new LoadError(`${source}: no such file`);
-    if (info.size > maxBytes) {
-      throw new LoadError(
-        `${source}: larger than ${maxBytes} bytes, the most this server reads from a source`,
-      );
-    }
-    return await collect(await storage.readStream(key), source, maxBytes);
-  } catch (err) {
-    if (err instanceof LoadError) throw err;
-    if (err instanceof StorageError && err.code === 'NOT_FOUND')
-      throw new LoadError(`${source}: no such file`);
-    if (err instanceof StorageError && err.code !== 'BACKEND') throw new LoadError(err.message);
-    throw err;
-  }
-}
-
-/** Rows of a JSONL, JSON (an array) or Parquet file, chosen by the name's extension (JSONL otherwise). */
 export async function loadRows(
   source: string,
   options: SourceOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const bytes = await readSource(source, options);
-  const name = source.toLowerCase().replace(/[?#].*$/, '');
-  if (name.endsWith('.parquet')) {
-    return parquetRows(
-      source,
-      bytes,
-      parquetLimits({ maxRows: WHOLE_FILE_MAX_ROWS, ...options.parquetLimits }),
-    );
+  const { allowed } = options;
+  if (allowed && isS3Url(source) && !urlAllowed(source, allowed)) {
+    throw new LoadError(`${source}: not an allowed source on this server`);
   }
-  const text = new TextDecoder().decode(bytes);
-  if (name.endsWith('.json')) return jsonArrayRows(source, text);
-  return jsonlRows(source, text);
-}
-
-function jsonlRows(source: string, text: string): Record<string, unknown>[] {
+  const reader = readRows(source, {
+    allowed: allowed && ((url) => urlAllowed(url, allowed)),
+    limits: {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES,
+      maxRows: WHOLE_FILE_MAX_ROWS,
+      ...options.limits,
+    },
+  });
   const rows: Record<string, unknown>[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      // The parser's message quotes the text; an API caller must not learn a file's content from it.
-      throw new LoadError(`${source} line ${i + 1}: invalid JSON`);
+  try {
+    for await (const { value, row } of reader.records) {
+      if (!isRecord(value)) throw new LoadError(`${reader.file} row ${row}: expected a JSON object`);
+      rows.push(value);
     }
-    if (!isRecord(value)) throw new LoadError(`${source} line ${i + 1}: expected a JSON object`);
-    rows.push(value);
+  } catch (err) {
+    if (err instanceof RowError) throw new LoadError(err.message);
+    throw err;
   }
   return rows;
-}
-
-function jsonArrayRows(source: string, text: string): Record<string, unknown>[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new LoadError(`${source}: invalid JSON`);
-  }
-  if (!Array.isArray(value)) throw new LoadError(`${source}: expected a JSON array of objects`);
-  return value.map((row, i) => {
-    if (!isRecord(row)) throw new LoadError(`${source} row ${i + 1}: expected a JSON object`);
-    return row;
-  });
-}
-
-async function parquetRows(
-  source: string,
-  bytes: Uint8Array,
-  limits: ParquetLimits,
-): Promise<Record<string, unknown>[]> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  try {
-    const metadata = parquetMetadata(file);
-    checkParquetLimits(metadata, source, limits);
-    const rows = await parquetReadObjects({ file, metadata });
-    return rows.map((row) => toJson(row) as Record<string, unknown>);
-  } catch (err) {
-    if (err instanceof ParquetLimitError) throw new LoadError(err.message);
-    throw new LoadError(`${source}: not a readable Parquet file (${(err as Error).message})`);
-  }
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { type RolloutRow, Usage } from '../formats/rollout-row.ts';
 import type { Problem } from './benchmarks.ts';
-import { type RolloutRow, Usage } from './generate/schema.ts';
 import { LoadError, loadRows, type SourceOptions } from './load.ts';
 
 /** A pre-generated response; `sample` defaults to the row's position among its problem's rows. */

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { SamplingParams, Usage } from './generate/schema.ts';
+import { Usage } from '../formats/rollout-row.ts';
+import { SamplingParams } from './generate/schema.ts';
 
 const Interval = z.object({ low: z.number(), high: z.number() });
 const LengthStats = z.object({ mean: z.number(), median: z.number(), p90: z.number(), max: z.number() });

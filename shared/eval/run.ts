@@ -1,12 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RolloutRow } from '../formats/rollout-row.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import { type Benchmark, findBenchmark, loadProblems, type Problem, renderPrompt } from './benchmarks.ts';
 import { LoadError, PlanError } from './errors.ts';
 import type { RetryPolicy } from './generate/client.ts';
 import { openJournal, readRolloutRows } from './generate/journal.ts';
 import { sampleAll } from './generate/sampler.ts';
-import type { RolloutRow, SamplingParams } from './generate/schema.ts';
+import type { SamplingParams } from './generate/schema.ts';
 import type { SourceOptions } from './load.ts';
 import { computeMetrics } from './metrics.ts';
 import type { EvalPlan } from './plan.ts';

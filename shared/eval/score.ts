@@ -1,7 +1,7 @@
+import type { RolloutRow } from '../formats/rollout-row.ts';
 import type { RewardItem } from '../reward/schema.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import type { Benchmark, Problem } from './benchmarks.ts';
-import type { RolloutRow } from './generate/schema.ts';
 import type { ProblemSamples } from './metrics.ts';
 import type { EvalSample } from './results.ts';
 

@@ -1,4 +1,4 @@
-import { type Stage, StageManifest } from '../curriculum/manifest.ts';
+import { type Stage, StageManifest } from '../formats/stage-manifest.ts';
 import { stageEndIssues } from '../curriculum/stage-end.ts';
 import { findJson, parseStoredJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';

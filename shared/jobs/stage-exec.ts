@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import type { Stage } from '../curriculum/manifest.ts';
+import type { Stage } from '../formats/stage-manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import { downloadCheckpoint, sealCheckpoint, sha256File } from './checkpoint.ts';
 import {

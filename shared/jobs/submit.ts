@@ -1,4 +1,4 @@
-import type { Stage, StageManifest } from '../curriculum/manifest.ts';
+import type { Stage, StageManifest } from '../formats/stage-manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import {
   claimStage,

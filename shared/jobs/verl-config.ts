@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { Stage } from '../curriculum/manifest.ts';
+import type { Stage } from '../formats/stage-manifest.ts';
 
 /**
  * Renders one stage's verl GRPO configuration (a Hydra config layered on verl's `ppo_trainer`), run as

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StageManifest } from '../../shared/curriculum/manifest.ts';
+import { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { gradusPiped } from '../helpers/cli-child.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { makeFixture, writeFixture } from './fixture.ts';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CurateOptions, curate } from '../../shared/curriculum/curate.ts';
-import { writeRecords } from '../../shared/curriculum/dataset/index.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
 import { parseSpecText } from '../../shared/curriculum/spec-text.ts';
+import { writeRows } from '../../shared/io/write-rows.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { FAKE_MODELS, type Fixture, K, MODEL_IDS, makeFixture, writeJsonl } from './fixture.ts';
 import { readParquetBytes } from './read-parquet.ts';
@@ -122,7 +122,7 @@ describe('curate input errors', () => {
 
   it('reads Parquet inputs, and a wide pass-rate table with one column per model', async () => {
     const sub = join(dir, 'parquet');
-    await writeRecords(`${sub}-data.parquet`, fixture.dataRows);
+    await writeRows(`${sub}-data.parquet`, fixture.dataRows);
     const wide = fixture.problems.map((p) => ({
       problem_id: p.id,
       ...Object.fromEntries(
@@ -132,7 +132,7 @@ describe('curate input errors', () => {
         ]),
       ),
     }));
-    await writeRecords(`${sub}-wide.parquet`, wide);
+    await writeRows(`${sub}-wide.parquet`, wide);
     const { spec, source } = await loadSpec('paper');
     const text = source.text.replace(/"(1\.5b|7b|32b|r1)": \{ model: [^}]+\}|r1: \{ model: [^}]+\}/g, (m) => {
       const name = m.startsWith('r1') ? 'r1' : (m.match(/"([^"]+)"/)?.[1] as string);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curate } from '../../shared/curriculum/curate.ts';
-import { StageManifest } from '../../shared/curriculum/manifest.ts';
 import { parseSpecText } from '../../shared/curriculum/spec-text.ts';
+import { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { makeFixture, writeFixture } from './fixture.ts';
 

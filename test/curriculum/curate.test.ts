@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curate } from '../../shared/curriculum/curate.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
-import { StageManifest } from '../../shared/curriculum/manifest.ts';
+import { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';

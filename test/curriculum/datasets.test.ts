@@ -8,13 +8,12 @@ import { parquetMetadata } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   parseVerlRow,
-  readBatches,
-  readRecords,
   toVerlParquetRow,
-  type VerlDatasetRow,
+  type VerlRow,
   verlColumnsFor,
-  writeRecords,
-} from '../../shared/curriculum/dataset/index.ts';
+} from '../../shared/formats/verl-row.ts';
+import { readBatches, readRows } from '../../shared/io/rows.ts';
+import { writeRows } from '../../shared/io/write-rows.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
@@ -30,7 +29,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function verlRow(i: number): VerlDatasetRow {
+function verlRow(i: number): VerlRow {
   return {
     data_source: i % 3 === 0 ? 'code/taco' : 'math/dapo',
     prompt: [
@@ -43,9 +42,9 @@ function verlRow(i: number): VerlDatasetRow {
   };
 }
 
-async function all(location: Parameters<typeof readRecords>[0], options = {}) {
+async function all(location: Parameters<typeof readRows>[0], options = {}) {
   const out: { value: unknown; row: number }[] = [];
-  for await (const record of readRecords(location, options).records) out.push(record);
+  for await (const record of readRows(location, options).records) out.push(record);
   return out;
 }
 
@@ -55,7 +54,7 @@ describe('JSONL', () => {
   it('round-trips records and reports rows, bytes and the sha256 of the file', async () => {
     const path = join(dir, 'rows.jsonl');
     const rows = Array.from({ length: 50 }, (_, i) => verlRow(i));
-    const written = await writeRecords(path, rows);
+    const written = await writeRows(path, rows);
     const bytes = await readFile(path);
     expect(written).toEqual({ rows: 50, bytes: bytes.length, sha256: sha256(bytes) });
     const back = await all(path);
@@ -66,7 +65,7 @@ describe('JSONL', () => {
   it('skips blank lines but keeps counting them in row numbers, and names the line of bad JSON', async () => {
     const path = join(dir, 'bad.jsonl');
     await writeFile(path, '{"a":1}\n\n{"a":2}\n{"a":\n');
-    const reader = readRecords(path);
+    const reader = readRows(path);
     const seen: number[] = [];
     await expect(
       (async () => {
@@ -83,12 +82,12 @@ describe('JSONL', () => {
 
   it('yields batches of at most the batch size', async () => {
     const path = join(dir, 'batches.jsonl');
-    await writeRecords(
+    await writeRows(
       path,
       Array.from({ length: 25 }, (_, i) => ({ i })),
     );
     const sizes: number[] = [];
-    for await (const batch of readBatches(readRecords(path), 10)) sizes.push(batch.length);
+    for await (const batch of readBatches(readRows(path), 10)) sizes.push(batch.length);
     expect(sizes).toEqual([10, 10, 5]);
   });
 });
@@ -99,7 +98,7 @@ describe('Parquet', () => {
     const rows = Array.from({ length: 40 }, (_, i) => verlRow(i));
     rows[7] = { ...verlRow(7), reward_model: { style: 'rule', ground_truth: 14 } };
     rows[9] = { ...verlRow(9), extra_info: null };
-    const written = await writeRecords(path, rows.map(toVerlParquetRow), { columns: verlColumnsFor(rows) });
+    const written = await writeRows(path, rows.map(toVerlParquetRow), { columns: verlColumnsFor(rows) });
     expect(written.rows).toBe(40);
 
     const bytes = await readFile(path);
@@ -123,7 +122,7 @@ describe('Parquet', () => {
 
   it('closes a row group every rowGroupRows rows, or sooner when the rows are large', async () => {
     const byRows = join(dir, 'groups.parquet');
-    await writeRecords(
+    await writeRows(
       byRows,
       Array.from({ length: 25_000 }, (_, i) => ({ i, s: `row ${i}` })),
       { rowGroupRows: 10_000 },
@@ -138,7 +137,7 @@ describe('Parquet', () => {
 
     const bySize = join(dir, 'big-rows.parquet');
     const text = 'x'.repeat(100_000);
-    await writeRecords(
+    await writeRows(
       bySize,
       Array.from({ length: 30 }, (_, i) => ({ i, text })),
       { rowGroupBytes: 1_000_000 },
@@ -151,7 +150,7 @@ describe('Parquet', () => {
 
   it('reads one row group at a time: the first record needs only a part of the file', async () => {
     const local = new LocalStorage(join(dir, 'ranged'));
-    await writeRecords(
+    await writeRows(
       { storage: local, key: 'five.parquet' },
       Array.from({ length: 50_000 }, (_, i) => ({ i, s: sha256(Buffer.from(`row ${i}`)).repeat(2) })),
       {
@@ -178,7 +177,7 @@ describe('Parquet', () => {
       },
     };
     const size = (await local.head('five.parquet'))?.size as number;
-    const reader = readRecords({ storage: counting, key: 'five.parquet' });
+    const reader = readRows({ storage: counting, key: 'five.parquet' });
     const iterator = reader.records[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value).toEqual({ value: { i: 0, s: sha256(Buffer.from('row 0')).repeat(2) }, row: 1 });
@@ -195,16 +194,16 @@ describe('Parquet', () => {
       { id: 3, info: { a: 'z', b: 1 } },
     ];
     await expect(
-      writeRecords(path, rows, {
+      writeRows(path, rows, {
         columns: [
           { name: 'id', type: 'int' },
           { name: 'info', type: { struct: { a: 'string' } } },
         ],
       }),
     ).rejects.toThrow(`${path} row 3, field info.b: not a column of this file`);
-    await expect(
-      writeRecords(path, [{ id: 1.5 }], { columns: [{ name: 'id', type: 'int' }] }),
-    ).rejects.toThrow(`${path} row 1, field id: expected an integer, got number 1.5`);
+    await expect(writeRows(path, [{ id: 1.5 }], { columns: [{ name: 'id', type: 'int' }] })).rejects.toThrow(
+      `${path} row 1, field id: expected an integer, got number 1.5`,
+    );
     // Nothing is left behind by a failed write: no target, no temporary file.
     expect(
       (await readdir(dir)).filter((f) => f.startsWith('mismatch') || f.startsWith('.gradus-tmp')),
@@ -236,7 +235,7 @@ describe('locations', () => {
     const rows = Array.from({ length: 30 }, (_, i) => verlRow(i));
     for (const name of ['data/train.jsonl', 'data/train.parquet']) {
       const url = `s3://${s3.bucket}/datasets/${name}`;
-      const written = await writeRecords(url, rows.map(toVerlParquetRow), {
+      const written = await writeRows(url, rows.map(toVerlParquetRow), {
         ...connection,
         columns: verlColumnsFor(rows),
       });
@@ -249,8 +248,8 @@ describe('locations', () => {
 
   it('reads JSONL and Parquet from http(s) URLs (Parquet by range requests)', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => ({ i, name: `n${i}` }));
-    await writeRecords(join(dir, 'web.jsonl'), rows);
-    await writeRecords(join(dir, 'web.parquet'), rows);
+    await writeRows(join(dir, 'web.jsonl'), rows);
+    await writeRows(join(dir, 'web.parquet'), rows);
     const server: Server = createServer(async (req, res) => {
       const body = await readFile(join(dir, (req.url ?? '/').slice(1))).catch(() => undefined);
       if (!body) return void res.writeHead(404).end();
@@ -278,7 +277,7 @@ describe('locations', () => {
 
   it('writes to a storage key atomically (no temporary files left in the folder)', async () => {
     const storage = new LocalStorage(join(dir, 'store'));
-    const written = await writeRecords({ storage, key: 'stage-1/train.parquet' }, [{ a: 1 }, { a: 2 }]);
+    const written = await writeRows({ storage, key: 'stage-1/train.parquet' }, [{ a: 1 }, { a: 2 }]);
     expect(written.rows).toBe(2);
     expect(await readdir(join(dir, 'store', 'stage-1'))).toEqual(['train.parquet']);
     expect((await stat(join(dir, 'store', 'stage-1', 'train.parquet'))).size).toBe(written.bytes);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { curate, LEVELS_KEY } from '../../shared/curriculum/curate.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
-import type { StageManifest } from '../../shared/curriculum/manifest.ts';
+import type { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { FAKE_MODELS, K, makeFixture, writeFixture } from './fixture.ts';
 

@@ -2,15 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRows } from '../../functions/cli/read-rows.ts';
-import {
-  DatasetError,
-  DEFAULT_PARQUET_LIMITS,
-  parquetLimits,
-  readRecords,
-  writeRecords,
-} from '../../shared/curriculum/dataset/index.ts';
 import { LoadError, loadRows } from '../../shared/eval/load.ts';
+import { DEFAULT_PARQUET_LIMITS } from '../../shared/io/parquet-limits.ts';
+import { RowError } from '../../shared/io/row-error.ts';
+import { DEFAULT_ROW_LIMITS, readRows, rowLimits } from '../../shared/io/rows.ts';
+import { writeRows } from '../../shared/io/write-rows.ts';
 import { hostileParquet } from './hostile-parquet.ts';
 
 // The hostile files here claim just over the limits (decoding one would cost ~16 MB, not crash the test
@@ -29,7 +25,7 @@ beforeAll(async () => {
   await writeFile(sixGroups, hostileParquet(400_000, 6));
   small = join(dir, 'small.parquet');
   const rows = Array.from({ length: 20 }, (_, i) => ({ id: i, text: `row ${i}` }));
-  await writeRecords(small, rows, { rowGroupRows: 4 });
+  await writeRows(small, rows, { rowGroupRows: 4 });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -46,20 +42,20 @@ describe('Parquet reads are bounded by the footer, before decoding', () => {
     const tiny = join(dir, 'tiny.parquet');
     await writeFile(tiny, hostileParquet(3, 2));
     const values = [];
-    for await (const r of readRecords(tiny).records) values.push(r.value);
+    for await (const r of readRows(tiny).records) values.push(r.value);
     expect(values).toEqual(Array.from({ length: 6 }, () => ({ x: 7 })));
   });
 
-  it('curate and rollouts (readRecords) refuse a row group over the row limit, naming file and group', async () => {
-    const read = drain(readRecords(oneBigGroup).records);
-    await expect(read).rejects.toThrow(DatasetError);
-    await expect(drain(readRecords(oneBigGroup).records)).rejects.toThrow(
+  it('curate and rollouts (readRows) refuse a row group over the row limit, naming file and group', async () => {
+    const read = drain(readRows(oneBigGroup).records);
+    await expect(read).rejects.toThrow(RowError);
+    await expect(drain(readRows(oneBigGroup).records)).rejects.toThrow(
       `${oneBigGroup}: row group 1 of 1 claims 1000001 rows; the limit is 1000000 per row group`,
     );
   });
 
-  it('gradus score (openRows) refuses it the same way', async () => {
-    await expect(drain(openRows(oneBigGroup).rows)).rejects.toThrow(
+  it('gradus score (readRows, keeping bad JSON lines) refuses it the same way', async () => {
+    await expect(drain(readRows(oneBigGroup, { invalidJson: 'yield' }).records)).rejects.toThrow(
       `${oneBigGroup}: row group 1 of 1 claims 1000001 rows`,
     );
   });
@@ -73,29 +69,22 @@ describe('Parquet reads are bounded by the footer, before decoding', () => {
   });
 
   it('options lower the limits: rows per group, rows per file, decoded bytes per group', async () => {
-    expect(await drain(readRecords(small).records)).toBe(20);
-    await expect(drain(readRecords(small, { parquetLimits: { maxGroupRows: 3 } }).records)).rejects.toThrow(
+    expect(await drain(readRows(small).records)).toBe(20);
+    await expect(drain(readRows(small, { limits: { maxGroupRows: 3 } }).records)).rejects.toThrow(
       /small\.parquet: row group 1 of 5 claims 4 rows; the limit is 3 per row group/,
     );
-    await expect(drain(readRecords(small, { parquetLimits: { maxRows: 19 } }).records)).rejects.toThrow(
+    await expect(drain(readRows(small, { limits: { maxRows: 19 } }).records)).rejects.toThrow(
       /small\.parquet: 20 rows; the limit is 19 rows per file/,
     );
-    await expect(
-      drain(readRecords(small, { parquetLimits: { maxGroupBytes: 100 } }).records),
-    ).rejects.toThrow(
+    await expect(drain(readRows(small, { limits: { maxGroupBytes: 100 } }).records)).rejects.toThrow(
       /small\.parquet: row group 1 of 5 would decode to about \d+ bytes; the limit is 100 bytes per row group/,
     );
-    await expect(loadRows(small, { parquetLimits: { maxRows: 10 } })).rejects.toThrow(
-      /20 rows; the limit is 10/,
-    );
+    await expect(loadRows(small, { limits: { maxRows: 10 } })).rejects.toThrow(/20 rows; the limit is 10/);
   });
 
   it('options never raise the limits past the defaults', () => {
-    expect(parquetLimits({ maxGroupRows: 1e12, maxGroupBytes: 1e15, maxRows: 1e12 })).toEqual(
-      DEFAULT_PARQUET_LIMITS,
-    );
-    expect(parquetLimits({ maxGroupRows: Number.NaN }).maxGroupRows).toBe(
-      DEFAULT_PARQUET_LIMITS.maxGroupRows,
-    );
+    const huge = { maxGroupRows: 1e12, maxGroupBytes: 1e15, maxRows: 1e12, maxLineBytes: 1e15 };
+    expect(rowLimits(huge)).toEqual(DEFAULT_ROW_LIMITS);
+    expect(rowLimits({ maxGroupRows: Number.NaN }).maxGroupRows).toBe(DEFAULT_PARQUET_LIMITS.maxGroupRows);
   });
 });

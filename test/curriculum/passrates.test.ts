@@ -3,15 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPath } from '../../scripts/data-dir.ts';
-import {
-  readRecords,
-  toVerlParquetRow,
-  type VerlDatasetRow,
-  verlColumnsFor,
-  writeRecords,
-} from '../../shared/curriculum/dataset/index.ts';
-import { type PassRateRow, scoreRollouts } from '../../shared/curriculum/passrates.ts';
+import { scoreRollouts } from '../../shared/curriculum/passrates.ts';
 import { loadGolds } from '../../shared/curriculum/passrates-gold.ts';
+import type { PassRateRow } from '../../shared/formats/pass-rate-row.ts';
+import { toVerlParquetRow, type VerlRow, verlColumnsFor } from '../../shared/formats/verl-row.ts';
+import { readRows } from '../../shared/io/rows.ts';
+import { writeRows } from '../../shared/io/write-rows.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
 import type { RewardScorer } from '../../shared/reward/score.ts';
 import { needData } from '../helpers/data.ts';
@@ -35,7 +32,7 @@ const PROBLEMS = 12;
 const MODELS = ['tiny', 'small', 'big'];
 const SAMPLES = 8;
 
-function problem(i: number): VerlDatasetRow {
+function problem(i: number): VerlRow {
   return {
     data_source: 'math/synthetic',
     prompt: [{ role: 'user', content: `What is ${i} * 3?` }],
@@ -83,19 +80,19 @@ function expectedTable(): PassRateRow[] {
 
 async function readTable(location: string, options = {}) {
   const out: unknown[] = [];
-  for await (const { value } of readRecords(location, options).records) out.push(value);
+  for await (const { value } of readRows(location, options).records) out.push(value);
   return out;
 }
 
 describe('scoreRollouts', () => {
   it('reduces scored rollouts to the known pass rate of every (problem, model), JSONL in, Parquet out', async () => {
     const dataset = join(dir, 'problems.jsonl');
-    await writeRecords(
+    await writeRows(
       dataset,
       Array.from({ length: PROBLEMS }, (_, i) => problem(i)),
     );
     const input = join(dir, 'rollouts.jsonl');
-    await writeRecords(input, rollouts());
+    await writeRows(input, rollouts());
     const output = join(dir, 'passrates.parquet');
     const updates: number[] = [];
     const summary = await scoreRollouts({
@@ -119,9 +116,9 @@ describe('scoreRollouts', () => {
   it('reads Parquet rollouts and datasets, joins by a configured id field, and writes JSONL to s3://', async () => {
     const problems = Array.from({ length: PROBLEMS }, (_, i) => ({ ...problem(i), uid: i }));
     const dataset = join(dir, 'problems.parquet');
-    await writeRecords(dataset, problems.map(toVerlParquetRow), { columns: verlColumnsFor(problems) });
+    await writeRows(dataset, problems.map(toVerlParquetRow), { columns: verlColumnsFor(problems) });
     const input = join(dir, 'rollouts.parquet');
-    await writeRecords(
+    await writeRows(
       input,
       rollouts().map((r) => ({ ...r, problem_id: Number(r.problem_id.slice(1)) })),
       { rowGroupRows: 50 },
@@ -138,7 +135,7 @@ describe('scoreRollouts', () => {
 
   it('stops at a rollout for a problem the dataset does not have, naming the file, row and field', async () => {
     const dataset = join(dir, 'one.jsonl');
-    await writeRecords(dataset, [problem(1)]);
+    await writeRows(dataset, [problem(1)]);
     const input = join(dir, 'unknown.jsonl');
     await writeFile(
       input,
@@ -151,7 +148,7 @@ describe('scoreRollouts', () => {
 
   it('names the row and field of a malformed rollout', async () => {
     const dataset = join(dir, 'one-b.jsonl');
-    await writeRecords(dataset, [problem(1)]);
+    await writeRows(dataset, [problem(1)]);
     const input = join(dir, 'malformed.jsonl');
     await writeFile(input, `${JSON.stringify({ problem_id: 'p1', model: 'm' })}\n`);
     await expect(
@@ -171,7 +168,7 @@ describe.skipIf(!DATA.has())('on real data: MATH-500 and its self-pairs', () => 
 
   it('joins every gold through a nested-column Parquet dataset and agrees with the labels', async () => {
     const math500 = await jsonlFile(dataPath('benchmarks/math500.jsonl'));
-    const problems: VerlDatasetRow[] = math500.map((row) => ({
+    const problems: VerlRow[] = math500.map((row) => ({
       data_source: 'HuggingFaceH4/MATH-500',
       prompt: [{ role: 'user', content: String(row.problem) }],
       ability: 'math',
@@ -179,7 +176,7 @@ describe.skipIf(!DATA.has())('on real data: MATH-500 and its self-pairs', () => 
       extra_info: { problem_id: String(row.unique_id), level: Number(row.level) },
     }));
     const dataset = join(dir, 'math500.parquet');
-    await writeRecords(dataset, problems.map(toVerlParquetRow), {
+    await writeRows(dataset, problems.map(toVerlParquetRow), {
       columns: verlColumnsFor(problems),
       rowGroupRows: 128,
     });
@@ -187,7 +184,7 @@ describe.skipIf(!DATA.has())('on real data: MATH-500 and its self-pairs', () => 
     // Each self-pair is a response to its problem; the label says whether it is right.
     const pairs = await jsonlFile(dataPath('math/math500_selfpairs.jsonl'));
     const input = join(dir, 'selfpairs-rollouts.jsonl');
-    await writeRecords(
+    await writeRows(
       input,
       pairs.map((p) => ({
         problem_id: p.unique_id,
@@ -220,19 +217,19 @@ describe.skipIf(!DATA.has())('on real data: MATH-500 and its self-pairs', () => 
 describe('loadGolds', () => {
   it('names the row of a duplicate problem id and of a missing id or gold', async () => {
     const dup = join(dir, 'dup.jsonl');
-    await writeRecords(dup, [problem(1), problem(2), problem(1)]);
+    await writeRows(dup, [problem(1), problem(2), problem(1)]);
     await expect(loadGolds(dup)).rejects.toThrow(
       `${dup} row 3, field extra_info.problem_id: problem id "p1" also appears at row 1`,
     );
 
     const noId = join(dir, 'no-id.jsonl');
-    await writeRecords(noId, [problem(1), { ...problem(2), extra_info: {} }]);
+    await writeRows(noId, [problem(1), { ...problem(2), extra_info: {} }]);
     await expect(loadGolds(noId)).rejects.toThrow(
       `${noId} row 2, field extra_info.problem_id: the problem id is missing`,
     );
 
     const noGold = join(dir, 'no-gold.jsonl');
-    await writeRecords(noGold, [{ ...problem(1), reward_model: { style: 'rule' } }]);
+    await writeRows(noGold, [{ ...problem(1), reward_model: { style: 'rule' } }]);
     await expect(loadGolds(noGold)).rejects.toThrow(`${noGold} row 1, field reward_model.ground_truth: `);
   });
 

@@ -168,6 +168,6 @@ describe('benchmark registry', () => {
       `${file} row 2: duplicate problem id "3"`,
     );
     await writeFile(file, '{"problem": "a", "answer": "1"}\n{"problem": \n');
-    await expect(loadProblems(bench('aime24'), file)).rejects.toThrow(`${file} line 2: invalid JSON`);
+    await expect(loadProblems(bench('aime24'), file)).rejects.toThrow(`${file} row 2: not valid JSON`);
   });
 });

@@ -149,6 +149,6 @@ describe('journal', () => {
     journal.close();
     expect(await readFile(path, 'utf8')).toBe(`${good}\n`);
     await appendFile(path, `{"problem_id": 8}\n${good}\n`);
-    await expect(openJournal(path)).rejects.toThrow(`${path} line 2: field "model"`);
+    await expect(openJournal(path)).rejects.toThrow(`${path} row 2, field model: `);
   });
 });

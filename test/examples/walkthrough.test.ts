@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StageManifest } from '../../shared/curriculum/manifest.ts';
+import { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { EvalResults } from '../../shared/eval/results.ts';
 import { latestCompleteCheckpoint, readStageStatus } from '../../shared/jobs/contract.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';

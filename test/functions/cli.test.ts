@@ -60,7 +60,7 @@ describe('gradus score', () => {
     expect(results.map((r) => r.id ?? null)).toEqual(['a', 'b', null, 'd', 'e', 'f', 'g']);
     expect(results.map((r) => r.status)).toEqual(['ok', 'ok', 'error', 'error', 'ok', 'error', 'error']);
     expect(results.map((r) => r.correct)).toEqual([true, false, false, false, true, false, false]);
-    expect(results[2]?.reason).toMatch(/^line 3: invalid JSON/);
+    expect(results[2]?.reason).toMatch(/^line 3: not valid JSON$/);
     expect(results[3]?.reason).toMatch(/^line 4: response/);
     expect(results[5]?.reason).toMatch(/^BAD_TESTS/);
     expect(results[6]?.reason).toMatch(/^line 8: .*somewhere\/else/);

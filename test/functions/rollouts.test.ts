@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRecords } from '../../shared/curriculum/dataset/index.ts';
+import { readRows } from '../../shared/io/rows.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -99,7 +99,7 @@ describe('gradus rollouts score', () => {
     );
     expect(run.code).toBe(0);
     const table: unknown[] = [];
-    for await (const { value } of readRecords(out).records) table.push(value);
+    for await (const { value } of readRows(out).records) table.push(value);
     expect(table).toEqual([
       { problem_id: 'c1', model: 'big', n: 1, correct: 1, pass_rate: 1 },
       { problem_id: 'c1', model: 'small', n: 1, correct: 0, pass_rate: 0 },

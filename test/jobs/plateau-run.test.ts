@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageView } from '../../functions/cli/stage-view.ts';
-import type { StageSettings } from '../../shared/curriculum/manifest.ts';
+import type { StageSettings } from '../../shared/formats/stage-manifest.ts';
 import { sealCheckpoint } from '../../shared/jobs/checkpoint.ts';
 import {
   completeCheckpoints,

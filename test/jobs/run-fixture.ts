@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StageManifest, StageSettings } from '../../shared/curriculum/manifest.ts';
+import type { StageManifest, StageSettings } from '../../shared/formats/stage-manifest.ts';
 import { runKeys } from '../../shared/jobs/contract.ts';
 import type { Storage } from '../../shared/storage/types.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Stage } from '../../shared/curriculum/manifest.ts';
+import type { Stage } from '../../shared/formats/stage-manifest.ts';
 import { OverrideError, renderVerlConfig, type VerlConfigInput } from '../../shared/jobs/verl-config.ts';
 
 // The paper's two stages (notes/paper.md section 4) as the curate preset writes them into a manifest.

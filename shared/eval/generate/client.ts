@@ -1,4 +1,5 @@
-import type { EndpointConfig, Prompt, PromptMode, SamplingParams, Usage } from './schema.ts';
+import type { Usage } from '../../formats/rollout-row.ts';
+import type { EndpointConfig, Prompt, PromptMode, SamplingParams } from './schema.ts';
 
 /** One returned choice. */
 export interface Completion {

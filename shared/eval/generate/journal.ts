@@ -1,16 +1,9 @@
-import { closeSync, createReadStream, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import { RolloutRow } from './schema.ts';
-
-/** A journal line that is not a rollout row (anywhere but a torn last line). */
-export class JournalError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JournalError';
-  }
-}
+import { RolloutRow } from '../../formats/rollout-row.ts';
+import { parseRow } from '../../io/parse-row.ts';
+import { readRows } from '../../io/rows.ts';
 
 /** The identity of a sample: which model answered which problem, which sample of it. */
 export function sampleKey(model: string, problemId: string, sample: number): string {
@@ -46,26 +39,14 @@ export async function dropTornTail(path: string): Promise<number> {
   return size;
 }
 
-/** Streams the rows of a journal (or rollouts JSONL) file; a bad line is an error naming the file and line. */
+/**
+ * Streams the rows of a journal (or rollouts JSONL) file; a line that is not a rollout row is a RowError
+ * naming the file, line and field.
+ */
 export async function* readRolloutRows(path: string): AsyncGenerator<RolloutRow> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new JournalError(`${path} line ${n}: invalid JSON (${(err as Error).message})`);
-    }
-    const row = RolloutRow.safeParse(value);
-    if (!row.success) {
-      const issue = row.error.issues[0];
-      throw new JournalError(`${path} line ${n}: field "${issue?.path.join('.')}": ${issue?.message}`);
-    }
-    yield row.data;
-  }
+  const reader = readRows(path, { format: 'jsonl' });
+  for await (const { value, row } of reader.records)
+    yield parseRow(RolloutRow, value, { file: reader.file, row });
 }
 
 export interface Journal {
@@ -94,7 +75,7 @@ export async function openJournal(path: string, options: JournalOptions = {}): P
   return {
     done,
     append(row) {
-      if (closed) throw new JournalError(`${path}: append after close`);
+      if (closed) throw new Error(`${path}: append after close`);
       writeSync(out, `${JSON.stringify(row)}\n`);
       if (options.fsync) fsyncSync(out);
       done.add(sampleKey(row.model, row.problem_id, row.sample));

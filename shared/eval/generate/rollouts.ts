@@ -1,10 +1,12 @@
-import { readBatches, readRecords } from '../../curriculum/dataset/index.ts';
+import type { ChatMessage } from '../../formats/chat-message.ts';
+import { ProblemId } from '../../formats/problem-id.ts';
+import { readBatches, readRows } from '../../io/rows.ts';
 import { renderPrompt } from '../benchmarks.ts';
 import { LoadError } from '../errors.ts';
 import type { RetryPolicy } from './client.ts';
 import { openJournal } from './journal.ts';
 import { type SampleSummary, sampleAll } from './sampler.ts';
-import type { ChatMessage, EndpointConfig, Prompt, PromptItem, SamplingParams } from './schema.ts';
+import type { EndpointConfig, Prompt, PromptItem, SamplingParams } from './schema.ts';
 
 export interface RolloutsOptions {
   endpoint: EndpointConfig;
@@ -57,29 +59,33 @@ function promptOf(value: unknown, template: string | undefined): Prompt | undefi
 export async function sampleRollouts(options: RolloutsOptions): Promise<SampleSummary> {
   const idField = options.idField ?? 'extra_info.problem_id';
   const promptField = options.promptField ?? 'prompt';
-  const reader = readRecords(options.data);
+  const reader = readRows(options.data);
   const journal = await openJournal(options.out);
   const seen = new Set<string>();
   const summary: SampleSummary = { total: 0, resumed: 0, generated: 0, requests: 0 };
   try {
     for await (const batch of readBatches(reader, options.batchRows ?? 1024)) {
       const items: PromptItem[] = batch.map(({ value, row }) => {
-        const id = getPath(value, idField);
-        if (typeof id !== 'string' && typeof id !== 'number') {
+        const raw = getPath(value, idField);
+        // Parsed as the rollout row's problem_id, so that what sample writes, score reads.
+        const parsed = ProblemId.safeParse(raw);
+        if (!parsed.success) {
+          const what =
+            raw === undefined || raw === null ? 'is missing' : 'must be a non-empty string or an integer';
           throw new LoadError(
-            `${reader.file} row ${row}: field "${idField}" (the problem id) is missing; see --id-field`,
+            `${reader.file} row ${row}: field "${idField}" (the problem id) ${what}; see --id-field`,
           );
         }
-        if (seen.has(String(id)))
-          throw new LoadError(`${reader.file} row ${row}: duplicate problem id "${id}"`);
-        seen.add(String(id));
+        const id = parsed.data;
+        if (seen.has(id)) throw new LoadError(`${reader.file} row ${row}: duplicate problem id "${id}"`);
+        seen.add(id);
         const prompt = promptOf(getPath(value, promptField), options.template);
         if (prompt === undefined) {
           throw new LoadError(
             `${reader.file} row ${row}: field "${promptField}" must be text or chat messages [{role, content}]`,
           );
         }
-        return { id: String(id), prompt };
+        return { id, prompt };
       });
       const part = await sampleAll({
         endpoint: options.endpoint,

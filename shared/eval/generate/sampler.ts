@@ -1,6 +1,7 @@
+import type { RolloutRow } from '../../formats/rollout-row.ts';
 import { DEFAULT_RETRY, type RetryPolicy, requestCompletions } from './client.ts';
 import { type Journal, sampleKey } from './journal.ts';
-import type { EndpointConfig, PromptItem, RolloutRow, SamplingParams } from './schema.ts';
+import type { EndpointConfig, PromptItem, SamplingParams } from './schema.ts';
 
 export interface SampleOptions {
   endpoint: EndpointConfig;

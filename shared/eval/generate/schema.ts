@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { ChatMessage } from '../../formats/chat-message.ts';
 
 /** How prompts are sent: as chat messages (`/chat/completions`) or as raw text (`/completions`). */
 export const PromptMode = z.enum(['chat', 'completions']);
@@ -44,32 +45,6 @@ export const SamplingParams = z
   })
   .openapi('SamplingParams');
 export type SamplingParams = z.infer<typeof SamplingParams>;
-
-export const Usage = z
-  .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
-  .openapi('Usage');
-export type Usage = z.infer<typeof Usage>;
-
-/**
- * One generated sample: a row of a rollouts file, and a line of the resume journal.
- * `finish_reason` is the endpoint's (`stop`, or `length` when cut at max tokens).
- */
-export const RolloutRow = z
-  .object({
-    problem_id: z.union([z.string(), z.number()]).transform(String),
-    model: z.string(),
-    sample: z.number().int().min(0),
-    response: z.string(),
-    finish_reason: z.string().nullable(),
-    usage: Usage.nullable(),
-  })
-  .openapi('RolloutRow');
-export type RolloutRow = z.output<typeof RolloutRow>;
-
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
 
 /** Chat mode: one user message, or the whole conversation. Completions mode: the prompt text. */
 export type Prompt = string | ChatMessage[];

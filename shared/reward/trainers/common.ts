@@ -43,7 +43,7 @@ export function scaledReward(score: number, query: TrainerQuery): number {
 }
 
 /** A chat message as trainers store prompts (verl parquet rows, slime samples without a chat template). */
-export const ChatMessage = z.looseObject({ role: z.string(), content: z.unknown() }).openapi('ChatMessage');
+export { ChatMessage } from '../../formats/chat-message.ts';
 
 /** A trainer's sample mapped onto a RewardItem, or the reason it cannot be scored (message without its path). */
 export type Mapped = { item: RewardItem } | { problem: RewardError; item?: Partial<RewardItem> };

@@ -4,32 +4,27 @@
  * verl-style score dict per response (`score` always present, as verl's reward managers require), row by row.
  */
 import { z } from '@hono/zod-openapi';
+import { VerlScoringRow } from '../../formats/verl-row.ts';
 import { rewardError } from '../errors.ts';
 import { MAX_ITEMS, type RewardError, type RewardResult } from '../schema.ts';
 import { strictObject } from '../wire.ts';
-import { ChatMessage, type Mapped, mapItem, scaledReward, type TrainerQuery } from './common.ts';
+import { type Mapped, mapItem, scaledReward, type TrainerQuery } from './common.ts';
 
 /**
- * Loose: a verl parquet row carries whatever columns its dataset added (question, level, ...); they are
- * ignored. The request around the rows is ours, so it is strict.
+ * A verl row as scoring reads it (shared/formats/verl-row.ts) with its response(s); `data_source` is
+ * required here. Loose: a verl parquet row carries whatever columns its dataset added (question, level,
+ * ...); they are ignored. The request around the rows is ours, so it is strict.
  */
-export const VerlRow = z
-  .looseObject({
-    data_source: z.string().min(1).openapi({ example: 'HuggingFaceH4/MATH-500' }),
-    prompt: z
-      .union([z.string(), z.array(ChatMessage)])
-      .optional()
-      .openapi({ description: 'Not used for scoring.' }),
-    ability: z.string().optional(),
-    reward_model: z.looseObject({ style: z.string().optional(), ground_truth: z.unknown() }),
-    extra_info: z.record(z.string(), z.unknown()).nullable().optional(),
-    response: z.string().optional().openapi({ description: 'One response for this row (or use responses).' }),
-    responses: z
-      .array(z.string())
-      .min(1)
-      .optional()
-      .openapi({ description: 'Several responses for this row, e.g. a GRPO group.' }),
-  })
+export const VerlRow = VerlScoringRow.extend({
+  data_source: VerlScoringRow.shape.data_source.unwrap().openapi({ example: 'HuggingFaceH4/MATH-500' }),
+  prompt: VerlScoringRow.shape.prompt.openapi({ description: 'Not used for scoring.' }),
+  response: z.string().optional().openapi({ description: 'One response for this row (or use responses).' }),
+  responses: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .openapi({ description: 'Several responses for this row, e.g. a GRPO group.' }),
+})
   .superRefine((row, ctx) => {
     if ((row.response === undefined) === (row.responses === undefined)) {
       ctx.addIssue({

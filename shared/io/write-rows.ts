@@ -3,13 +3,14 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import type { OpenStorageOptions } from '../../storage/index.ts';
+import type { OpenStorageOptions } from '../storage/index.ts';
 import { ColumnMismatch, type ColumnSpec, inferColumns, parquetSchema, toParquetValue } from './columns.ts';
-import { DatasetError } from './errors.ts';
-import { type DatasetFormat, type DatasetLocation, formatOf, resolveLocation } from './location.ts';
+import { formatOf, type RowsLocation, resolveLocation } from './location.ts';
+import { RowError } from './row-error.ts';
 
-export interface WriteOptions extends OpenStorageOptions {
-  format?: DatasetFormat;
+export interface WriteRowsOptions extends OpenStorageOptions {
+  /** Overrides the format the file name implies (`.parquet`: Parquet, anything else JSONL). */
+  format?: 'jsonl' | 'parquet';
   /** Parquet columns; by default inferred from the first row group's rows. */
   columns?: ColumnSpec[];
   /** Parquet: most rows per row group (default 10,000). */
@@ -26,19 +27,18 @@ export interface WrittenFile {
 }
 
 /**
- * Writes records to a JSONL or Parquet file as they arrive, holding at most one Parquet row group in
+ * The one row writer. Writes records to a JSONL or Parquet file as they arrive, holding at most one Parquet row group in
  * memory. The file appears atomically: it is written to a temporary file and then renamed into place, or
  * uploaded (multipart when large) when the location is in storage. Nothing is written over on failure.
  */
-export async function writeRecords(
-  location: DatasetLocation,
+export async function writeRows(
+  location: RowsLocation,
   records: AsyncIterable<unknown> | Iterable<unknown>,
-  options: WriteOptions = {},
+  options: WriteRowsOptions = {},
 ): Promise<WrittenFile> {
   const target = resolveLocation(location, options);
-  if (target.kind === 'http')
-    throw new DatasetError('cannot write to an http(s) URL', { file: target.label });
-  const format = options.format ?? formatOf(location);
+  if (target.kind === 'http') throw new RowError('cannot write to an http(s) URL', { file: target.label });
+  const format = options.format ?? (formatOf(location) === 'parquet' ? 'parquet' : 'jsonl');
   const localTarget = target.kind === 'local' ? resolve(target.path) : undefined;
   const temp = localTarget
     ? join(dirname(localTarget), `.gradus-tmp-${randomBytes(6).toString('hex')}`)
@@ -108,7 +108,7 @@ async function writeJsonl(
   for await (const record of records) {
     rows++;
     const line = JSON.stringify(record);
-    if (line === undefined) throw new DatasetError('not representable as JSON', { file, row: rows });
+    if (line === undefined) throw new RowError('not representable as JSON', { file, row: rows });
     pending.push(line, '\n');
     pendingBytes += line.length + 1;
     if (pendingBytes >= JSONL_FLUSH_BYTES) await flush();
@@ -120,7 +120,7 @@ async function writeJsonl(
 async function writeParquet(
   sink: HashingFile,
   records: AsyncIterable<unknown> | Iterable<unknown>,
-  options: WriteOptions,
+  options: WriteRowsOptions,
   file: string,
 ): Promise<number> {
   const maxRows = options.rowGroupRows ?? 10_000;
@@ -141,22 +141,21 @@ async function writeParquet(
 
   const writeGroup = async () => {
     columns ??= inferColumns(group);
-    if (columns.length === 0)
-      throw new DatasetError('no columns: the rows are not objects', { file, row: rows });
+    if (columns.length === 0) throw new RowError('no columns: the rows are not objects', { file, row: rows });
     parquet ??= new ParquetWriter({ writer, schema: parquetSchema(columns), createdBy: 'gradus' });
     const firstRow = rows - group.length + 1;
     const columnData = columns.map((column) => ({
       name: column.name,
       data: group.map((record, k) => {
         if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-          throw new DatasetError('expected an object', { file, row: firstRow + k });
+          throw new RowError('expected an object', { file, row: firstRow + k });
         }
         try {
           const value = (record as Record<string, unknown>)[column.name] ?? column.missingAs;
           return toParquetValue(value, column.type, column.name);
         } catch (err) {
           if (!(err instanceof ColumnMismatch)) throw err;
-          throw new DatasetError(err.message, { file, row: firstRow + k, field: err.field });
+          throw new RowError(err.message, { file, row: firstRow + k, field: err.field });
         }
       }),
     }));
@@ -174,7 +173,7 @@ async function writeParquet(
   }
   if (group.length > 0 || rows === 0) {
     if (rows === 0 && !columns)
-      throw new DatasetError('no rows and no columns given: cannot make a Parquet schema', { file });
+      throw new RowError('no rows and no columns given: cannot make a Parquet schema', { file });
     if (group.length > 0) await writeGroup();
     else
       parquet ??= new ParquetWriter({
@@ -192,7 +191,7 @@ function checkNoExtraColumns(group: unknown[], columns: ColumnSpec[], firstRow: 
   group.forEach((record, k) => {
     for (const key of Object.keys(record as object)) {
       if (!known.has(key)) {
-        throw new DatasetError(
+        throw new RowError(
           'not a column of this file (columns are fixed by the first row group or given explicitly)',
           {
             file,

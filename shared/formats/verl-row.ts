@@ -1,16 +1,14 @@
 import { z } from 'zod';
-import { type ColumnSpec, type ColumnType, inferColumns } from './columns.ts';
-import { DatasetError, type RecordPlace } from './errors.ts';
-
-/** One chat message of a prompt, as verl's chat templates take it. */
-export const ChatMessage = z.looseObject({ role: z.string().min(1), content: z.string() });
-export type ChatMessage = z.infer<typeof ChatMessage>;
+import { type ColumnSpec, type ColumnType, inferColumns } from '../io/columns.ts';
+import { parseRow } from '../io/parse-row.ts';
+import type { RecordPlace } from '../io/row-error.ts';
+import { ChatMessage } from './chat-message.ts';
 
 /**
  * A dataset row in verl's schema. `ground_truth` is a math answer (text, number or a list of accepted
  * answers) or a code problem's tests (an object, or JSON text as verl's code datasets store them).
  */
-export const VerlDatasetRow = z.looseObject({
+export const VerlRow = z.looseObject({
   data_source: z.string().min(1),
   prompt: z.array(ChatMessage).min(1),
   ability: z.string().min(1),
@@ -20,15 +18,26 @@ export const VerlDatasetRow = z.looseObject({
   }),
   extra_info: z.record(z.string(), z.unknown()).nullable().optional(),
 });
-export type VerlDatasetRow = z.infer<typeof VerlDatasetRow>;
+export type VerlRow = z.infer<typeof VerlRow>;
+
+/**
+ * A verl row as scoring reads it (the pass-rate gold, the reward API's `/v1/verl/rows`): rows of datasets
+ * gradus did not write, of which only `reward_model.ground_truth` is needed (its shape is checked by the
+ * scorer, which names what is wrong with it); the other fields are checked as VerlRow checks them where
+ * present, except that a prompt may also be plain text.
+ */
+export const VerlScoringRow = z.looseObject({
+  data_source: VerlRow.shape.data_source.optional(),
+  prompt: z.union([z.string(), VerlRow.shape.prompt]).optional(),
+  ability: VerlRow.shape.ability.optional(),
+  reward_model: z.looseObject({ style: z.string().nullish(), ground_truth: z.unknown() }),
+  extra_info: VerlRow.shape.extra_info,
+});
+export type VerlScoringRow = z.infer<typeof VerlScoringRow>;
 
 /** Validates one record; the error names the file, row and the first wrong field ("reward_model.ground_truth"). */
-export function parseVerlRow(value: unknown, place: RecordPlace): VerlDatasetRow {
-  const parsed = VerlDatasetRow.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join('.') || undefined;
-  throw new DatasetError(issue?.message ?? 'not a verl row', { ...place, field });
+export function parseVerlRow(value: unknown, place: RecordPlace): VerlRow {
+  return parseRow(VerlRow, value, place);
 }
 
 /**
@@ -57,7 +66,7 @@ export function verlColumns(
 }
 
 /** The Parquet columns for these sample rows: verl's fixed ones, `extra_info` and any other keys inferred. */
-export function verlColumnsFor(samples: readonly VerlDatasetRow[]): ColumnSpec[] {
+export function verlColumnsFor(samples: readonly VerlRow[]): ColumnSpec[] {
   const extra = inferColumns(samples.map((row) => row.extra_info ?? {}));
   const fixed = new Set(['data_source', 'prompt', 'ability', 'reward_model', 'extra_info']);
   const others = inferColumns(samples).filter((c) => !fixed.has(c.name));
@@ -68,7 +77,7 @@ export function verlColumnsFor(samples: readonly VerlDatasetRow[]): ColumnSpec[]
  * The row as `verlColumns` stores it (prompt messages reduced to role and content, gold as text); an
  * absent, null or empty `extra_info` is left out, as `verlColumns` may have no column for it.
  */
-export function toVerlParquetRow(row: VerlDatasetRow): Record<string, unknown> {
+export function toVerlParquetRow(row: VerlRow): Record<string, unknown> {
   const { extra_info, ...rest } = row;
   const gold = row.reward_model.ground_truth;
   return {

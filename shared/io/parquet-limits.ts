@@ -33,20 +33,6 @@ export class ParquetLimitError extends Error {
   }
 }
 
-/** The defaults, with the given limits lowered (never raised past the defaults). */
-export function parquetLimits(lower: Partial<ParquetLimits> = {}): ParquetLimits {
-  const pick = (key: keyof ParquetLimits) => {
-    const asked = lower[key];
-    const max = DEFAULT_PARQUET_LIMITS[key];
-    return asked === undefined || !(asked >= 0) ? max : Math.min(asked, max);
-  };
-  return {
-    maxGroupRows: pick('maxGroupRows'),
-    maxGroupBytes: pick('maxGroupBytes'),
-    maxRows: pick('maxRows'),
-  };
-}
-
 /**
  * An upper estimate of what decoding row group `index` holds in memory: its uncompressed bytes (what
  * the footer says, the larger of the group's and its columns' totals) plus a slot per value.

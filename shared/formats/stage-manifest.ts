@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HandOff, StageUntil } from './stage-end.ts';
+import { HandOff, StageUntil } from '../curriculum/stage-end.ts';
 
 /**
  * The stage manifest: what `gradus curate` writes next to the stage datasets and what the staged
