@@ -2,7 +2,7 @@
 # Runs one stage of a gradus run inside AWS Batch (single node, or every node of a multi-node job).
 #
 # From the job: GRADUS_STORAGE_URL (s3://bucket), GRADUS_RUN_ID, GRADUS_STAGE, GRADUS_URL (reward service);
-# GRADUS_JOB_KIND=eval for a checkpoint evaluation (see below).
+# GRADUS_JOB_KIND=eval for an evaluation (see below).
 # From Batch on multi-node jobs: AWS_BATCH_JOB_NUM_NODES, AWS_BATCH_JOB_NODE_INDEX,
 # AWS_BATCH_JOB_MAIN_NODE_INDEX and, on the other nodes only, AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS.
 #
@@ -12,17 +12,17 @@
 # manifest last) and writes status.json. The other nodes join the head as Ray workers.
 set -euo pipefail
 
-: "${GRADUS_STORAGE_URL:?GRADUS_STORAGE_URL is not set}"
-: "${GRADUS_RUN_ID:?GRADUS_RUN_ID is not set}"
-: "${GRADUS_STAGE:?GRADUS_STAGE is not set}"
-
 GRADUS_HOME=${GRADUS_HOME:-/opt/gradus}
 
-# A checkpoint evaluation (submitted by the stage trigger when the run's manifest sets eval.on_checkpoint):
-# `gradus eval job` downloads the checkpoint, serves it with vLLM on this node and evaluates it. No Ray.
+# An evaluation (a checkpoint the stage trigger submitted, or a large POST /v1/eval): `gradus eval job`
+# reads GRADUS_STORAGE_URL and GRADUS_EVAL_PREFIX itself; a checkpoint is served with vLLM on this node. No Ray.
 if [ "${GRADUS_JOB_KIND:-stage}" = eval ]; then
   exec node "${GRADUS_HOME}/functions/cli/gradus.ts" eval job
 fi
+
+: "${GRADUS_STORAGE_URL:?GRADUS_STORAGE_URL is not set}"
+: "${GRADUS_RUN_ID:?GRADUS_RUN_ID is not set}"
+: "${GRADUS_STAGE:?GRADUS_STAGE is not set}"
 
 RAY_PORT=${RAY_PORT:-6379}
 NUM_NODES=${AWS_BATCH_JOB_NUM_NODES:-1}

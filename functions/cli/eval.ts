@@ -2,17 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { withCachedFiles } from '../../shared/data-fetch/cached.ts';
 import { discoverModel } from '../../shared/eval/generate/client.ts';
-import { runStoredEval } from '../../shared/eval/job.ts';
+import { runEvalJob } from '../../shared/eval/job.ts';
 import { EvalPlan } from '../../shared/eval/plan.ts';
 import { PRESETS } from '../../shared/eval/presets.ts';
 import { htmlReport } from '../../shared/eval/report/html.ts';
 import { markdownReport, markdownTable } from '../../shared/eval/report/markdown.ts';
-import { writeReport } from '../../shared/eval/report/write.ts';
 import { parseResults } from '../../shared/eval/results.ts';
-import { type EvalProgress, knownBenchmarks, runEval } from '../../shared/eval/run.ts';
-import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.ts';
+import { type EvalProgress, knownBenchmarks } from '../../shared/eval/run.ts';
+import { runEvalJobFromEnv } from '../../shared/jobs/eval-job.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
-import { openStorage } from '../../shared/storage/index.ts';
+import { LocalStorage } from '../../shared/storage/local.ts';
 import { addRequestShapeOptions, finiteNumber, intAtLeast, positiveInt } from './args.ts';
 import { countedIn, type ProgressBar, progressBar, secondsSince, summaryLine } from './progress.ts';
 
@@ -118,13 +117,15 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
   const t0 = performance.now();
   const bars = phaseBars(process.stderr);
   try {
-    const results = await runEval(parsed.data, {
+    // The one evaluation job, into the --out folder (prefix ''), which also holds the resume journals.
+    const out = new LocalStorage(flags.out);
+    const { results, files } = await runEvalJob(out, '', parsed.data, {
       scorer,
       workDir: flags.out,
       benchmarkDir: flags.dataDir,
       onProgress: bars.onProgress,
     });
-    const paths = await writeReport(flags.out, results);
+    const paths = { results: out.pathOf(files.results), html: out.pathOf(files.html) };
     process.stdout.write(`\n${markdownTable([results])}\n`);
     process.stdout.write(`results: ${paths.results}\nreport: ${paths.html}\n`);
     const benchmarks = flags.benchmarks.length;
@@ -158,21 +159,6 @@ async function compareCommand(files: string[], own: { out?: string }, command: C
     await writeFile(`${opts.out}/compare.md`, markdownReport(results));
     await writeFile(`${opts.out}/compare.html`, htmlReport(results));
     process.stdout.write(`report: ${opts.out}/compare.html\n`);
-  }
-}
-
-/** A checkpoint evaluation (stage trigger, docs/evaluate.md): its settings come from the environment. */
-async function checkpointEvalJob(dataDir: string | undefined): Promise<void> {
-  const env = parseEvalJobEnv({ ...process.env, GRADUS_BENCHMARKS: dataDir });
-  const { scorer } = createNodeScorer();
-  try {
-    const status = await runCheckpointEval(env, scorer);
-    process.stdout.write(
-      `eval of ${status.checkpoint}: ${status.state}${status.reason ? ` (${status.reason})` : ''}\n`,
-    );
-    if (status.state !== 'succeeded') process.exitCode = 1;
-  } finally {
-    await scorer.close();
   }
 }
 
@@ -223,18 +209,16 @@ export function addEvalCommand(program: Command): void {
   evalCommand
     .command('job')
     .description(
-      'run the stored evaluation GRADUS_EVAL_ID on GRADUS_STORAGE, or with GRADUS_JOB_KIND=eval the ' +
-        'checkpoint evaluation the stage trigger submitted (what an eval job runs)',
+      'run the eval job GRADUS_EVAL_PREFIX on GRADUS_STORAGE_URL: a stored POST /v1/eval plan (evals/<id>/) ' +
+        'or a checkpoint the stage trigger claimed (runs/<run>/stages/<k>/evals/<step>/)',
     )
     .option('--data-dir <dir>', 'folder of benchmark files', process.env.GRADUS_BENCHMARKS)
     .action(async (opts: { dataDir?: string }) => {
-      if (process.env.GRADUS_JOB_KIND === 'eval') return checkpointEvalJob(opts.dataDir);
-      const id = process.env.GRADUS_EVAL_ID;
-      if (!id) throw new Error('GRADUS_EVAL_ID is not set');
       const { scorer } = createNodeScorer();
       try {
-        const state = await runStoredEval(openStorage(process.env.GRADUS_STORAGE), id, scorer, opts.dataDir);
-        process.stdout.write(`eval ${id}: ${state}\n`);
+        const env = { ...process.env, GRADUS_BENCHMARKS: opts.dataDir };
+        const { prefix, state, reason } = await runEvalJobFromEnv(env, scorer);
+        process.stdout.write(`eval ${prefix}: ${state}${reason ? ` (${reason})` : ''}\n`);
         if (state !== 'succeeded') process.exitCode = 1;
       } finally {
         await scorer.close();

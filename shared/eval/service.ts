@@ -1,20 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobRunner } from '../jobs/runner.ts';
+import { findJson } from '../io/get-json.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import type { Storage } from '../storage/types.ts';
 import { accessFromEnv, accessToEnv, checkAllowed, type EvalAccess } from './access.ts';
 import { loadProblems } from './benchmarks.ts';
 import { PlanError } from './errors.ts';
-import type { SourceOptions } from './load.ts';
+import { executeAndRecord, sourceOptionsFor, workDirFor } from './job.ts';
 import { EvalPlan, type EvalPlanInput } from './plan.ts';
-import { htmlReport } from './report/html.ts';
-import { markdownReport } from './report/markdown.ts';
-import type { EvalResults } from './results.ts';
-import { type EvalContext, type EvalProgress, resolvePlan, runEval } from './run.ts';
-import { EVAL_ID, type EvalStatus, evalKeys } from './status.ts';
+import { EVAL_ID, evalFiles, evalJobEnv, evalPrefix } from './prefix.ts';
+import { resolvePlan } from './run.ts';
+import { type EvalStatus, StoredEvalStatus } from './status.ts';
+
+/**
+ * What the service needs of a job runner: shared/jobs' runners (local, AWS Batch) fit. Declared here so
+ * that eval/ does not depend on jobs/ (jobs/ builds on eval/).
+ */
+export interface EvalJobRunner {
+  submit(spec: {
+    name: string;
+    dependsOn: string[];
+    env: Record<string, string>;
+    resources: { nodes: number; gpusPerNode: number };
+    tags?: Record<string, string>;
+  }): Promise<{ id: string; logUrl?: string }>;
+  describe(id: string): Promise<{ state: string; reason?: string } | undefined>;
+}
 
 export interface EvalServiceOptions {
   storage: Storage;
@@ -22,8 +34,8 @@ export interface EvalServiceOptions {
   benchmarkDir?: string;
   /** Evaluations over this many samples go to the job runner, when there is one (default 50,000). */
   maxInProcessSamples?: number;
-  jobs?: JobRunner;
-  /** Environment handed to eval jobs (besides GRADUS_STORAGE, GRADUS_EVAL_ID and the access policy). */
+  jobs?: EvalJobRunner;
+  /** Environment handed to eval jobs (besides their storage, prefix and the access policy: see evalJobEnv). */
   jobEnv?: Record<string, string>;
   /** What plans may reach (allow-lists, size and concurrency caps); default: from the environment. */
   access?: EvalAccess;
@@ -38,20 +50,19 @@ export interface EvalService {
   idle(): Promise<void>;
 }
 
-const STATUS_WRITE_EVERY_MS = 1000;
-
 export function createEvalService(options: EvalServiceOptions): EvalService {
   const { storage } = options;
   const access = options.access ?? accessFromEnv(process.env);
   const sources = sourceOptionsFor(access, storage);
   const live = new Map<string, EvalStatus>();
   const running = new Set<Promise<void>>();
-  const saveStatus = (status: EvalStatus) => storage.put(evalKeys.status(status.id), JSON.stringify(status));
+  const saveStatus = (status: EvalStatus) =>
+    storage.put(evalFiles(evalPrefix(status.id)).status, JSON.stringify(status));
 
   async function runInProcess(id: string, plan: EvalPlan, status: EvalStatus): Promise<void> {
     await executeAndRecord(storage, plan, status, {
       scorer: options.scorer,
-      workDir: workDirFor(storage, id),
+      workDir: workDirFor(storage, evalPrefix(id)),
       benchmarkDir: options.benchmarkDir,
       sources,
     });
@@ -80,8 +91,8 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
         id,
         state: 'queued',
         mode: 'in-process',
-        created: now,
-        updated: now,
+        created_at: now,
+        updated_at: now,
         progress: benchmarks.map((b) => ({
           benchmark: b.benchmark.name,
           phase: 'pending',
@@ -89,21 +100,26 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
           total: 0,
         })),
       };
-      await storage.put(evalKeys.plan(id), JSON.stringify(withoutKey(plan), null, 2));
+      await storage.put(evalFiles(evalPrefix(id)).plan, JSON.stringify(withoutKey(plan), null, 2));
       let samples = 0;
       for (const { benchmark, source } of benchmarks) {
         const problems = (await loadProblems(benchmark, source, sources)).length;
         samples += Math.min(problems, plan.limit ?? problems) * (plan.k ?? preset.k(benchmark));
       }
       if (options.jobs && plan.model && samples > (options.maxInProcessSamples ?? 50_000)) {
+        const name = `gradus-eval-${id}`;
         const job = await options.jobs.submit({
-          name: `gradus-eval-${id}`,
+          name,
           dependsOn: [],
-          env: { ...options.jobEnv, ...accessToEnv(access), GRADUS_STORAGE: storage.url, GRADUS_EVAL_ID: id },
+          env: {
+            ...options.jobEnv,
+            ...accessToEnv(access),
+            ...evalJobEnv(storage.url, evalPrefix(id), name),
+          },
           resources: { nodes: 1, gpusPerNode: 0 },
           tags: { 'gradus:eval': id },
         });
-        Object.assign(status, { mode: 'job', job: { id: job.id, logUrl: job.logUrl } });
+        Object.assign(status, { mode: 'job', job: { id: job.id, log_url: job.logUrl } });
         await saveStatus(status);
         return status;
       }
@@ -119,9 +135,8 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
       if (!EVAL_ID.test(id)) return undefined;
       const current = live.get(id);
       if (current) return structuredClone(current);
-      const text = await storage.getText(evalKeys.status(id));
-      if (text === undefined) return undefined;
-      const status = JSON.parse(text) as EvalStatus;
+      const status = await findJson(storage, evalFiles(evalPrefix(id)).status, StoredEvalStatus);
+      if (status === undefined) return undefined;
       if (status.mode === 'job' && status.job && options.jobs && status.state !== 'succeeded') {
         const info = await options.jobs.describe(status.job.id);
         if (info) {
@@ -137,83 +152,6 @@ export function createEvalService(options: EvalServiceOptions): EvalService {
 
     async idle() {
       await Promise.all([...running]);
-    },
-  };
-}
-
-/**
- * Runs one evaluation, keeping `status` current (in memory at once, on storage about every second) and
- * storing the results and reports at the end. Never rejects: a failure is recorded in the status.
- */
-export async function executeAndRecord(
-  storage: Storage,
-  plan: EvalPlan,
-  status: EvalStatus,
-  ctx: Omit<EvalContext, 'onProgress'>,
-): Promise<void> {
-  // Writes go one after another: a progress write still in flight must not land after the final status.
-  let writing: Promise<void> = Promise.resolve();
-  const saveStatus = () => {
-    const text = JSON.stringify(status);
-    writing = writing.catch(() => {}).then(() => storage.put(evalKeys.status(status.id), text));
-    return writing;
-  };
-  let lastWrite = 0;
-  const onProgress = (p: EvalProgress) => {
-    const entry = status.progress.find((b) => b.benchmark === p.benchmark);
-    if (entry) Object.assign(entry, { phase: p.phase, done: p.done, total: p.total });
-    status.updated = new Date().toISOString();
-    if (Date.now() - lastWrite > STATUS_WRITE_EVERY_MS) {
-      lastWrite = Date.now();
-      saveStatus().catch(() => {});
-    }
-  };
-  status.state = 'running';
-  try {
-    const results = await runEval(plan, { ...ctx, onProgress });
-    await storeResults(storage, status.id, results);
-    Object.assign(status, finished(status, results, storage));
-  } catch (err) {
-    status.state = 'failed';
-    status.error = err instanceof Error ? err.message : String(err);
-  }
-  status.updated = new Date().toISOString();
-  try {
-    await saveStatus();
-  } catch (err) {
-    console.error(`eval ${status.id}: could not store its status`, err);
-  }
-}
-
-/** Writes results.json, report.md and report.html under `evals/<id>/`. */
-export async function storeResults(storage: Storage, id: string, results: EvalResults): Promise<void> {
-  await storage.put(evalKeys.results(id), JSON.stringify(results));
-  await storage.put(evalKeys.markdown(id), markdownReport([results]));
-  await storage.put(evalKeys.html(id), htmlReport([results]));
-}
-
-/** The status of a finished evaluation: metrics per benchmark and where the files are. */
-export function finished(status: EvalStatus, results: EvalResults, storage: Storage): EvalStatus {
-  const url = (key: string) => `${storage.url.replace(/\/+$/, '')}/${key}`;
-  return {
-    ...status,
-    state: 'succeeded',
-    progress: results.benchmarks.map((b) => ({
-      benchmark: b.benchmark,
-      phase: 'done',
-      done: b.samples.length,
-      total: b.samples.length,
-    })),
-    summary: results.benchmarks.map((b) => ({
-      benchmark: b.benchmark,
-      title: b.title,
-      k: b.k,
-      metrics: b.metrics,
-    })),
-    files: {
-      results: url(evalKeys.results(status.id)),
-      markdown: url(evalKeys.markdown(status.id)),
-      html: url(evalKeys.html(status.id)),
     },
   };
 }
@@ -256,15 +194,6 @@ function checkEndpoint(plan: EvalPlan, access: EvalAccess): void {
 
 const DEFAULT_CONCURRENCY = 16;
 
-/**
- * How the server reads sources: only allow-listed URLs (and what lies under its own s3 storage root),
- * up to the size cap. Also what an eval job applies, from the same policy.
- */
-export function sourceOptionsFor(access: EvalAccess, storage: Storage): SourceOptions {
-  const ownRoot = storage.url.startsWith('s3://') ? [storage.url] : [];
-  return { allowed: [...access.sources, ...ownRoot], maxBytes: access.maxSourceBytes };
-}
-
 /** The plan as stored: an API key is a secret and never written to storage. */
 export function withoutKey(plan: EvalPlan): EvalPlan {
   if (!plan.model?.apiKey) return plan;
@@ -274,10 +203,4 @@ export function withoutKey(plan: EvalPlan): EvalPlan {
 
 function localRoot(storage: Storage): string | undefined {
   return storage.url.startsWith('file://') ? fileURLToPath(storage.url) : undefined;
-}
-
-/** Journals live next to the results on local storage; on S3 they live in a local temp folder. */
-export function workDirFor(storage: Storage, id: string): string {
-  if (storage.url.startsWith('file://')) return join(fileURLToPath(storage.url), 'evals', id);
-  return join(tmpdir(), 'gradus-evals', id);
 }

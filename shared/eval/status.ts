@@ -20,10 +20,12 @@ export const EvalStatus = z
     id: z.string(),
     state: EvalState,
     mode: z.enum(['in-process', 'job']),
-    created: z.string(),
-    updated: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
     progress: z.array(BenchmarkProgress),
-    job: z.object({ id: z.string(), state: z.string().optional(), logUrl: z.string().optional() }).optional(),
+    job: z
+      .object({ id: z.string(), state: z.string().optional(), log_url: z.string().optional() })
+      .optional(),
     error: z.string().optional(),
     summary: z
       .array(z.object({ benchmark: z.string(), title: z.string(), k: z.number(), metrics: BenchmarkMetrics }))
@@ -35,12 +37,18 @@ export const EvalStatus = z
   .openapi('EvalStatus');
 export type EvalStatus = z.infer<typeof EvalStatus>;
 
-export const evalKeys = {
-  plan: (id: string) => `evals/${id}/plan.json`,
-  status: (id: string) => `evals/${id}/status.json`,
-  results: (id: string) => `evals/${id}/results.json`,
-  markdown: (id: string) => `evals/${id}/report.md`,
-  html: (id: string) => `evals/${id}/report.html`,
-};
-
-export const EVAL_ID = /^ev-[a-z0-9-]{6,64}$/;
+/**
+ * A stored status as read back: written before the wire went snake_case (`created`, `updated`,
+ * `job.logUrl`), it is read as the current shape. Remove once no such status is kept (one release).
+ */
+export const StoredEvalStatus = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const { created, updated, ...rest } = value as Record<string, unknown>;
+  const status: Record<string, unknown> = { created_at: created, updated_at: updated, ...rest };
+  const job = status.job as Record<string, unknown> | undefined;
+  if (job && typeof job === 'object' && 'logUrl' in job) {
+    const { logUrl, ...others } = job;
+    status.job = { log_url: logUrl, ...others };
+  }
+  return status;
+}, EvalStatus);

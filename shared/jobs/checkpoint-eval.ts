@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { StageManifest } from '../curriculum/manifest.ts';
+import { evalFiles } from '../eval/prefix.ts';
+import type { StageManifest } from '../formats/stage-manifest.ts';
 import { findJson } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
-import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from './schema.ts';
+import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from '../formats/run-contract.ts';
 
 /**
  * The checkpoint-evaluation part of the stage contract (issue 7: "a checkpoint landing on S3 can trigger an
@@ -16,13 +17,12 @@ import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from './schema.ts
 export const evalKeys = {
   folder: (runId: string, stage: number, step: number) => `runs/${runId}/stages/${stage}/evals/${step}/`,
   status: (runId: string, stage: number, step: number) =>
-    `runs/${runId}/stages/${stage}/evals/${step}/status.json`,
+    evalFiles(evalKeys.folder(runId, stage, step)).status,
   results: (runId: string, stage: number, step: number) =>
-    `runs/${runId}/stages/${stage}/evals/${step}/results.json`,
+    evalFiles(evalKeys.folder(runId, stage, step)).results,
   markdown: (runId: string, stage: number, step: number) =>
-    `runs/${runId}/stages/${stage}/evals/${step}/report.md`,
-  html: (runId: string, stage: number, step: number) =>
-    `runs/${runId}/stages/${stage}/evals/${step}/report.html`,
+    evalFiles(evalKeys.folder(runId, stage, step)).markdown,
+  html: (runId: string, stage: number, step: number) => evalFiles(evalKeys.folder(runId, stage, step)).html,
 };
 
 export interface CheckpointRef {
@@ -38,6 +38,15 @@ const CHECKPOINT_MANIFEST_KEY = new RegExp(
 /** The checkpoint a checkpoint-manifest key names, or undefined for any other key. */
 export function checkpointOfManifestKey(key: string): CheckpointRef | undefined {
   const m = CHECKPOINT_MANIFEST_KEY.exec(key);
+  if (!m || !RunId.safeParse(m[1]).success) return undefined;
+  return { runId: m[1] as string, stage: Number(m[2]), step: Number(m[3]) };
+}
+
+const EVAL_PREFIX = /^runs\/([^/]+)\/stages\/([1-9][0-9]*)\/evals\/(0|[1-9][0-9]*)\/$/;
+
+/** The checkpoint whose evaluation folder a prefix is, or undefined for any other prefix. */
+export function checkpointOfEvalPrefix(prefix: string): CheckpointRef | undefined {
+  const m = EVAL_PREFIX.exec(prefix);
   if (!m || !RunId.safeParse(m[1]).success) return undefined;
   return { runId: m[1] as string, stage: Number(m[2]), step: Number(m[3]) };
 }

@@ -2,18 +2,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { discoverModel } from '../eval/generate/client.ts';
+import { runEvalJob, runStoredEval } from '../eval/job.ts';
 import { EvalPlan } from '../eval/plan.ts';
-import { htmlReport } from '../eval/report/html.ts';
-import { markdownReport } from '../eval/report/markdown.ts';
-import type { EvalResults } from '../eval/results.ts';
-import { runEval } from '../eval/run.ts';
+import { evalIdOfPrefix, evalPrefix } from '../eval/prefix.ts';
 import type { RewardScorer } from '../reward/score.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { downloadCheckpoint } from './checkpoint.ts';
 import {
   type CheckpointEvalStatus,
-  type CheckpointRef,
+  checkpointOfEvalPrefix,
   evalJobName,
   evalKeys,
   parseBenchmarkEntry,
@@ -23,57 +21,99 @@ import {
 } from './checkpoint-eval.ts';
 import { runKeys } from './contract.ts';
 import { type ModelServer, startModelServer } from './model-server.ts';
-import { RunId } from './schema.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
-/** The eval job's environment, as `evalJobEnv` (eval-submit.ts) writes it, plus deployment settings. */
+/**
+ * The eval job's environment: the storage and the prefix to evaluate into (as `evalJobEnv` writes them),
+ * plus deployment settings for checkpoints.
+ */
 export const EvalJobEnv = z.object({
   GRADUS_STORAGE_URL: z.string().min(1),
-  GRADUS_RUN_ID: RunId,
-  GRADUS_STAGE: int(1),
-  GRADUS_STEP: int(0),
-  /** The checkpoint folder's key, as the submitter saw it; must agree with run, stage and step. */
-  GRADUS_CHECKPOINT: z.string().min(1).optional(),
-  GRADUS_EVAL_BENCHMARKS: z.string().min(1),
-  GRADUS_EVAL_PRESET: z.string().min(1).default('paper'),
+  /** `evals/<id>/` (a stored POST /v1/eval plan) or `runs/<run>/stages/<k>/evals/<step>/` (a checkpoint). */
+  GRADUS_EVAL_PREFIX: z.string().min(1),
+  /** A checkpoint nobody claimed (a run by hand): its benchmarks and preset. The claim's win otherwise. */
+  GRADUS_EVAL_BENCHMARKS: z.string().min(1).optional(),
+  GRADUS_EVAL_PRESET: z.string().min(1).optional(),
   /** An endpoint that already serves the checkpoint: no download, no server started. */
   GRADUS_EVAL_MODEL_URL: z.string().url().optional(),
   /** Starts the inference server (see model-server.ts); default: vLLM. */
   GRADUS_EVAL_SERVER_COMMAND: z.string().min(1).optional(),
   GRADUS_EVAL_PORT: int(1).default(8000),
   GRADUS_EVAL_SERVER_TIMEOUT_S: int(1).default(1800),
-  /** Only the first N problems of each benchmark (smoke runs). */
+  /** Only the first N problems of each benchmark of a checkpoint (smoke runs). */
   GRADUS_EVAL_LIMIT: int(1).optional(),
   GRADUS_BENCHMARKS: z.string().min(1).optional(),
   GRADUS_WORK_DIR: z.string().min(1).optional(),
 });
 export type EvalJobEnv = z.infer<typeof EvalJobEnv>;
 
+/**
+ * The names jobs submitted before the eval job was one: GRADUS_STORAGE for the storage, GRADUS_EVAL_ID
+ * or GRADUS_RUN_ID, GRADUS_STAGE and GRADUS_STEP for the prefix. Read for one release, then dropped.
+ */
+function withDeprecatedNames(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const storage = env.GRADUS_STORAGE_URL || env.GRADUS_STORAGE;
+  let prefix = env.GRADUS_EVAL_PREFIX;
+  if (!prefix && env.GRADUS_EVAL_ID) prefix = evalPrefix(env.GRADUS_EVAL_ID);
+  if (!prefix && env.GRADUS_RUN_ID && env.GRADUS_STAGE && env.GRADUS_STEP) {
+    prefix = evalKeys.folder(env.GRADUS_RUN_ID, Number(env.GRADUS_STAGE), Number(env.GRADUS_STEP));
+  }
+  return { ...env, GRADUS_STORAGE_URL: storage || undefined, GRADUS_EVAL_PREFIX: prefix || undefined };
+}
+
 export function parseEvalJobEnv(env: NodeJS.ProcessEnv): EvalJobEnv {
-  const parsed = EvalJobEnv.safeParse(env);
+  const parsed = EvalJobEnv.safeParse(withDeprecatedNames(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`eval job environment: ${issue?.path.join('.')}: ${issue?.message}`);
   }
+  const prefix = parsed.data.GRADUS_EVAL_PREFIX;
+  if (evalIdOfPrefix(prefix) === undefined && checkpointOfEvalPrefix(prefix) === undefined) {
+    throw new Error(
+      `eval job environment: GRADUS_EVAL_PREFIX: "${prefix}" is neither evals/<id>/ nor ` +
+        'runs/<run>/stages/<k>/evals/<step>/',
+    );
+  }
   return parsed.data;
 }
 
-/** A benchmark source without a scheme is a path inside the run folder, like the manifest's data paths. */
-function benchmarkChoices(env: EvalJobEnv, storage: Storage) {
-  const root = storage.url.replace(/\/+$/, '');
-  return env.GRADUS_EVAL_BENCHMARKS.split(',').map((entry) => {
-    const { name, source } = parseBenchmarkEntry(entry);
-    if (source === undefined || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source)) return { name, source };
-    return { name, source: `${root}/${runKeys.data(env.GRADUS_RUN_ID, source)}` };
-  });
+/** What an eval job did: the prefix it evaluated into, how it ended and why it failed. */
+export interface EvalJobOutcome {
+  prefix: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  reason?: string;
 }
 
-async function storeResults(storage: Storage, ref: CheckpointRef, results: EvalResults): Promise<void> {
-  const { runId, stage, step } = ref;
-  await storage.put(evalKeys.results(runId, stage, step), JSON.stringify(results));
-  await storage.put(evalKeys.markdown(runId, stage, step), markdownReport([results]));
-  await storage.put(evalKeys.html(runId, stage, step), htmlReport([results]));
+/**
+ * `gradus eval job`: evaluates into GRADUS_EVAL_PREFIX. The prefix says what the model is: a stored
+ * plan's endpoint for `evals/<id>/`, the checkpoint for `runs/<run>/stages/<k>/evals/<step>/`.
+ */
+export async function runEvalJobFromEnv(
+  rawEnv: NodeJS.ProcessEnv,
+  scorer: RewardScorer,
+  storage?: Storage,
+): Promise<EvalJobOutcome> {
+  const env = parseEvalJobEnv(rawEnv);
+  const store = storage ?? openStorage(env.GRADUS_STORAGE_URL);
+  const prefix = env.GRADUS_EVAL_PREFIX;
+  const ref = checkpointOfEvalPrefix(prefix);
+  if (ref !== undefined) {
+    const status = await runCheckpointEval(env, scorer, store);
+    return { prefix, state: status.state, reason: status.reason };
+  }
+  const status = await runStoredEval(store, prefix, scorer, env.GRADUS_BENCHMARKS, rawEnv);
+  return { prefix, state: status.state, reason: status.error };
+}
+
+/** A benchmark source without a scheme is a path inside the run folder, like the manifest's data paths. */
+function benchmarkChoices(entries: string[], runId: string, storage: Storage) {
+  const root = storage.url.replace(/\/+$/, '');
+  return entries.map((entry) => {
+    const { name, source } = parseBenchmarkEntry(entry);
+    if (source === undefined || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source)) return { name, source };
+    return { name, source: `${root}/${runKeys.data(runId, source)}` };
+  });
 }
 
 const pick = (s: CheckpointEvalStatus) =>
@@ -84,18 +124,26 @@ const pick = (s: CheckpointEvalStatus) =>
   );
 
 /**
- * The body of a checkpoint evaluation job (`gradus eval job` with GRADUS_JOB_KIND=eval): downloads the
- * complete checkpoint, serves it (vLLM by default), evaluates it on the manifest's benchmarks and writes
- * results.json, report.md, report.html and status.json under `stages/<k>/evals/<step>/`.
+ * The eval job on a checkpoint's prefix: downloads the complete checkpoint, serves it (vLLM by default),
+ * runs the one evaluation job (eval/job.ts) on the claim's benchmarks and records status.json for the
+ * plateau rule and `gradus stage status` beside the results.
  */
 export async function runCheckpointEval(
   env: EvalJobEnv,
   scorer: RewardScorer,
   storage: Storage = openStorage(env.GRADUS_STORAGE_URL),
 ): Promise<CheckpointEvalStatus> {
-  const ref: CheckpointRef = { runId: env.GRADUS_RUN_ID, stage: env.GRADUS_STAGE, step: env.GRADUS_STEP };
+  const prefix = env.GRADUS_EVAL_PREFIX;
+  const ref = checkpointOfEvalPrefix(prefix);
+  if (ref === undefined) throw new Error(`"${prefix}" is not a checkpoint's evaluation folder`);
   const now = () => new Date().toISOString();
   const claimed = await readEvalStatus(storage, ref);
+  const benchmarks = claimed?.benchmarks ?? env.GRADUS_EVAL_BENCHMARKS?.split(',');
+  if (benchmarks === undefined) {
+    throw new Error(
+      `${evalKeys.status(ref.runId, ref.stage, ref.step)}: no claim, and GRADUS_EVAL_BENCHMARKS is not set`,
+    );
+  }
   let status: CheckpointEvalStatus = {
     ...(claimed ?? {
       version: 1,
@@ -105,8 +153,8 @@ export async function runCheckpointEval(
       runner: 'local',
       job_name: evalJobName(ref),
       checkpoint: runKeys.checkpoint(ref.runId, ref.stage, ref.step),
-      benchmarks: env.GRADUS_EVAL_BENCHMARKS.split(','),
-      preset: env.GRADUS_EVAL_PRESET,
+      benchmarks,
+      preset: env.GRADUS_EVAL_PRESET ?? 'paper',
       claimed_at: now(),
     }),
     state: 'running',
@@ -121,12 +169,6 @@ export async function runCheckpointEval(
   const workDir = join(env.GRADUS_WORK_DIR ?? join(tmpdir(), 'gradus'), 'evals', evalJobName(ref));
   let server: ModelServer | undefined;
   try {
-    const expected = runKeys.checkpoint(ref.runId, ref.stage, ref.step);
-    if (env.GRADUS_CHECKPOINT !== undefined && env.GRADUS_CHECKPOINT !== expected) {
-      throw new Error(
-        `GRADUS_CHECKPOINT is ${env.GRADUS_CHECKPOINT}, but run, stage and step name ${expected}`,
-      );
-    }
     const checkpoint = await readCompleteCheckpoint(storage, ref);
     if (checkpoint === undefined) {
       throw new Error(
@@ -148,18 +190,17 @@ export async function runCheckpointEval(
       baseUrl = server.baseUrl;
     }
     const plan = EvalPlan.parse({
-      benchmarks: benchmarkChoices(env, storage),
-      preset: env.GRADUS_EVAL_PRESET,
+      benchmarks: benchmarkChoices(status.benchmarks, ref.runId, storage),
+      preset: status.preset,
       model: { baseUrl, model: await discoverModel(baseUrl) },
       limit: env.GRADUS_EVAL_LIMIT,
       label: `${ref.runId} stage ${ref.stage} step ${ref.step}`,
     });
-    const results = await runEval(plan, {
+    const { results } = await runEvalJob(storage, prefix, plan, {
       scorer,
       workDir: join(workDir, 'journals'),
       benchmarkDir: env.GRADUS_BENCHMARKS,
     });
-    await storeResults(storage, ref, results);
     status = {
       ...status,
       state: 'succeeded',

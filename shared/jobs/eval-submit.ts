@@ -1,4 +1,6 @@
-import { StageManifest } from '../curriculum/manifest.ts';
+import { evalJobEnv } from '../eval/prefix.ts';
+import { StageManifest } from '../formats/stage-manifest.ts';
+import { findJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import {
   type CheckpointEvalStatus,
@@ -38,35 +40,12 @@ export type SubmitEvalResult =
 
 /** The run manifest, parsed; no data checks (the stages were checked when they were submitted). */
 async function readManifest(storage: Storage, runId: string): Promise<StageManifest | 'missing' | 'invalid'> {
-  const text = await storage.getText(runKeys.manifest(runId));
-  if (text === undefined) return 'missing';
   try {
-    const parsed = StageManifest.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : 'invalid';
-  } catch {
-    return 'invalid';
+    return (await findJson(storage, runKeys.manifest(runId), StageManifest)) ?? 'missing';
+  } catch (err) {
+    if (err instanceof StoredJsonError) return 'invalid';
+    throw err;
   }
-}
-
-/** What the eval job reads (see `eval-job.ts`, run by `gradus eval job`). */
-export function evalJobEnv(
-  ref: CheckpointRef,
-  checkpointPrefix: string,
-  benchmarks: string[],
-  preset: string,
-  storageUrl: string,
-): Record<string, string> {
-  return {
-    GRADUS_JOB_KIND: 'eval',
-    GRADUS_JOB_NAME: evalJobName(ref),
-    GRADUS_STORAGE_URL: storageUrl,
-    GRADUS_RUN_ID: ref.runId,
-    GRADUS_STAGE: String(ref.stage),
-    GRADUS_STEP: String(ref.step),
-    GRADUS_CHECKPOINT: checkpointPrefix,
-    GRADUS_EVAL_BENCHMARKS: benchmarks.join(','),
-    GRADUS_EVAL_PRESET: preset,
-  };
 }
 
 function evalJobSpec(options: SubmitEvalOptions, status: CheckpointEvalStatus): JobSpec {
@@ -75,9 +54,10 @@ function evalJobSpec(options: SubmitEvalOptions, status: CheckpointEvalStatus): 
     name: status.job_name,
     // An evaluation waits for nothing: its checkpoint is already complete.
     dependsOn: [],
+    // The job reads what to evaluate (benchmarks, preset, checkpoint) from the claim in its prefix.
     env: {
       ...options.env,
-      ...evalJobEnv(ref, status.checkpoint, status.benchmarks, status.preset, options.storageUrl),
+      ...evalJobEnv(options.storageUrl, evalKeys.folder(ref.runId, ref.stage, ref.step), status.job_name),
     },
     // One node: the job serves the checkpoint with vLLM on this node's GPUs and evaluates against it.
     resources: {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStoredEval } from '../../shared/eval/job.ts';
 import { EvalPlan } from '../../shared/eval/plan.ts';
+import { evalFiles, evalPrefix } from '../../shared/eval/prefix.ts';
 import { withoutKey } from '../../shared/eval/service.ts';
-import { evalKeys } from '../../shared/eval/status.ts';
 import { createScorer } from '../../shared/reward/compose.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { needData } from '../helpers/data.ts';
@@ -31,12 +31,13 @@ let n = 0;
 async function runAsJob(plan: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const storage = new LocalStorage(join(dir, `store-${++n}`));
   const id = `ev-job-test-${n}`;
-  await storage.put(evalKeys.plan(id), JSON.stringify(withoutKey(EvalPlan.parse(plan))));
+  const files = evalFiles(evalPrefix(id));
+  await storage.put(files.plan, JSON.stringify(withoutKey(EvalPlan.parse(plan))));
   const now = new Date().toISOString();
-  const queued = { id, state: 'queued', mode: 'job', created: now, updated: now, progress: [] };
-  await storage.put(evalKeys.status(id), JSON.stringify(queued));
-  const state = await runStoredEval(storage, id, createScorer(), BENCHMARK_DIR, env);
-  const status = JSON.parse((await storage.getText(evalKeys.status(id))) as string);
+  const queued = { id, state: 'queued', mode: 'job', created_at: now, updated_at: now, progress: [] };
+  await storage.put(files.status, JSON.stringify(queued));
+  const { state } = await runStoredEval(storage, evalPrefix(id), createScorer(), BENCHMARK_DIR, env);
+  const status = JSON.parse((await storage.getText(files.status)) as string);
   return { state, status };
 }
 

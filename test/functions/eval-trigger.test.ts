@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStageTrigger, type StageTriggerDeps } from '../../functions/stage-trigger/handler.ts';
-import type { StageManifest } from '../../shared/curriculum/manifest.ts';
+import type { StageManifest } from '../../shared/formats/stage-manifest.ts';
 import { BatchJobRunner } from '../../shared/jobs/batch.ts';
 import { sealCheckpoint } from '../../shared/jobs/checkpoint.ts';
 import { evalKeys, readEvalStatus } from '../../shared/jobs/checkpoint-eval.ts';
@@ -153,12 +153,8 @@ describe('checkpoint evaluation on s3rver events', () => {
       GRADUS_JOB_KIND: 'eval',
       GRADUS_JOB_NAME: 'gradus-run-ev-s1-eval-2',
       GRADUS_STORAGE_URL: 's3://gradus-stages',
-      GRADUS_RUN_ID: 'run-ev',
-      GRADUS_STAGE: '1',
-      GRADUS_STEP: '2',
-      GRADUS_CHECKPOINT: 'runs/run-ev/stages/1/checkpoints/2/',
-      GRADUS_EVAL_BENCHMARKS: 'aime24,math500=benchmarks/m500.jsonl',
-      GRADUS_EVAL_PRESET: 'greedy',
+      // The one eval job: what to evaluate (benchmarks, preset, checkpoint) is in the claim at this prefix.
+      GRADUS_EVAL_PREFIX: 'runs/run-ev/stages/1/evals/2/',
     });
     const jobId = `job-${jobCounter}`;
     expect(await readEvalStatus(storage, { runId: 'run-ev', stage: 1, step: 2 })).toMatchObject({

@@ -40,9 +40,7 @@ describe('runCheckpointEval failures', () => {
   const env = (dir: string, extra: Record<string, string> = {}) =>
     parseEvalJobEnv({
       GRADUS_STORAGE_URL: dir,
-      GRADUS_RUN_ID: 'run-f',
-      GRADUS_STAGE: '1',
-      GRADUS_STEP: '1',
+      GRADUS_EVAL_PREFIX: evalKeys.folder('run-f', 1, 1),
       GRADUS_EVAL_BENCHMARKS: 'aime24',
       GRADUS_EVAL_SERVER_TIMEOUT_S: '20',
       GRADUS_WORK_DIR: join(dir, 'work'),
@@ -50,18 +48,43 @@ describe('runCheckpointEval failures', () => {
     });
 
   it('names a missing or malformed variable', () => {
-    expect(() => parseEvalJobEnv({ GRADUS_STORAGE_URL: 's3://b', GRADUS_RUN_ID: 'r' })).toThrow(
-      /GRADUS_STAGE/,
-    );
+    expect(() => parseEvalJobEnv({ GRADUS_EVAL_PREFIX: 'evals/ev-abcdef/' })).toThrow(/GRADUS_STORAGE_URL/);
+    expect(() => parseEvalJobEnv({ GRADUS_STORAGE_URL: 's3://b' })).toThrow(/GRADUS_EVAL_PREFIX/);
+    expect(() =>
+      parseEvalJobEnv({ GRADUS_STORAGE_URL: 's3://b', GRADUS_EVAL_PREFIX: 'runs/r/stages/0/evals/1/' }),
+    ).toThrow(/GRADUS_EVAL_PREFIX: "runs\/r\/stages\/0\/evals\/1\/" is neither/);
     expect(() =>
       parseEvalJobEnv({
         GRADUS_STORAGE_URL: 's3://b',
-        GRADUS_RUN_ID: 'r',
-        GRADUS_STAGE: 'two',
-        GRADUS_STEP: '1',
-        GRADUS_EVAL_BENCHMARKS: 'aime24',
+        GRADUS_EVAL_PREFIX: 'evals/ev-abcdef/',
+        GRADUS_EVAL_PORT: 'x',
       }),
-    ).toThrow(/GRADUS_STAGE/);
+    ).toThrow(/GRADUS_EVAL_PORT/);
+  });
+
+  it("reads a checkpoint job's names from before the eval job was one (run, stage, step) for one release", () => {
+    const old = { GRADUS_STORAGE_URL: 's3://b', GRADUS_RUN_ID: 'r1', GRADUS_STAGE: '2', GRADUS_STEP: '40' };
+    expect(parseEvalJobEnv(old).GRADUS_EVAL_PREFIX).toBe('runs/r1/stages/2/evals/40/');
+    // The prefix, when given, is what counts.
+    const both = { ...old, GRADUS_EVAL_PREFIX: 'runs/r1/stages/2/evals/50/' };
+    expect(parseEvalJobEnv(both).GRADUS_EVAL_PREFIX).toBe('runs/r1/stages/2/evals/50/');
+  });
+
+  it('without a claim or GRADUS_EVAL_BENCHMARKS, a checkpoint job fails saying so, before any download', async () => {
+    const dir = join(work, 'unclaimed');
+    const storage = new LocalStorage(dir);
+    const { scorer } = createNodeScorer({ poolSize: 1 });
+    try {
+      const bare = parseEvalJobEnv({
+        GRADUS_STORAGE_URL: dir,
+        GRADUS_EVAL_PREFIX: evalKeys.folder('run-u', 1, 2),
+      });
+      await expect(runCheckpointEval(bare, scorer, storage)).rejects.toThrow(
+        /no claim, and GRADUS_EVAL_BENCHMARKS/,
+      );
+    } finally {
+      await scorer.close();
+    }
   });
 
   it('an incomplete checkpoint fails the evaluation with the reason in status.json', async () => {
@@ -112,7 +135,7 @@ describe('entrypoint.sh for an eval job', () => {
     const calls = join(bin, 'calls.log');
     await mkdir(bin, { recursive: true });
     for (const [name, body] of [
-      ['node', `echo "node $* kind=$GRADUS_JOB_KIND step=$GRADUS_STEP" >> "${calls}"`],
+      ['node', `echo "node $* kind=$GRADUS_JOB_KIND prefix=$GRADUS_EVAL_PREFIX" >> "${calls}"`],
       ['ray', `echo "ray $*" >> "${calls}"`],
     ]) {
       await writeFile(join(bin, name as string), `#!/bin/sh\n${body}\n`);
@@ -125,14 +148,37 @@ describe('entrypoint.sh for an eval job', () => {
         GRADUS_HOME: '/opt/gradus',
         GRADUS_JOB_KIND: 'eval',
         GRADUS_STORAGE_URL: 's3://b',
-        GRADUS_RUN_ID: 'r1',
-        GRADUS_STAGE: '1',
-        GRADUS_STEP: '40',
+        GRADUS_EVAL_PREFIX: 'runs/r1/stages/1/evals/40/',
       },
     });
     expect(result.status, result.stderr).toBe(0);
     expect((await readFile(calls, 'utf8')).trim().split('\n')).toEqual([
-      'node /opt/gradus/functions/cli/gradus.ts eval job kind=eval step=40',
+      'node /opt/gradus/functions/cli/gradus.ts eval job kind=eval prefix=runs/r1/stages/1/evals/40/',
     ]);
+  });
+
+  it('runs an API evaluation job too, which has no run or stage', async () => {
+    const bin = join(work, 'bin-api');
+    const calls = join(bin, 'calls.log');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'node'),
+      `#!/bin/sh\necho "node $* prefix=$GRADUS_EVAL_PREFIX" >> "${calls}"\n`,
+    );
+    await chmod(join(bin, 'node'), 0o755);
+    const result = spawnSync('bash', [join(root, 'batch/entrypoint.sh')], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${bin}:/usr/bin:/bin`,
+        GRADUS_HOME: '/opt/gradus',
+        GRADUS_JOB_KIND: 'eval',
+        GRADUS_STORAGE_URL: 's3://b',
+        GRADUS_EVAL_PREFIX: 'evals/ev-abc123/',
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect((await readFile(calls, 'utf8')).trim()).toBe(
+      'node /opt/gradus/functions/cli/gradus.ts eval job prefix=evals/ev-abc123/',
+    );
   });
 });
