@@ -154,8 +154,16 @@ describe('POST /v1/eval and GET /v1/eval/{id} through npm start', () => {
   });
 
   it('documents the routes in /openapi.json', async () => {
-    const doc = (await (await fetch(`${api}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${api}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties: Record<string, { properties?: object }> }> };
+    };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/eval', '/v1/eval/{id}']));
+    // The status is snake_case like the rest of the wire.
+    const status = doc.components.schemas.EvalStatus?.properties ?? {};
+    expect(Object.keys(status)).toEqual(expect.arrayContaining(['created_at', 'updated_at']));
+    expect(Object.keys(status)).not.toEqual(expect.arrayContaining(['created']));
+    expect(Object.keys(status.job?.properties ?? {})).toEqual(['id', 'state', 'log_url']);
   });
 });
 
