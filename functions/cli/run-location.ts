@@ -1,6 +1,6 @@
 import { basename, dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { RunId } from '../../shared/jobs/schema.ts';
+import { RunId } from '../../shared/formats/run-contract.ts';
 
 /**
  * The one run layout the CLI reads and writes: `<root>/runs/<run-id>/` (a path, a file:// or an s3://

@@ -1,5 +1,6 @@
 import { parseVerlRow } from '../formats/verl-row.ts';
 import type { ColumnSpec } from '../io/columns.ts';
+import { fieldAt } from '../io/field-at.ts';
 import type { RowsLocation } from '../io/location.ts';
 import { RowError } from '../io/row-error.ts';
 import { readRows } from '../io/rows.ts';
@@ -49,16 +50,6 @@ export interface LevelPassInput {
   index: PassRateIndex;
   passRatesFile: string;
   progress: { update(done: number, fraction?: number): void; finish(done: number): void };
-}
-
-/** Reads the value at a dotted path (`extra_info.problem_id`). */
-export function fieldAt(row: unknown, path: string): unknown {
-  let value: unknown = row;
-  for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
 }
 
 function problemId(value: unknown, field: string, file: string, row: number): string {

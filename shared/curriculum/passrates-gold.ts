@@ -1,5 +1,6 @@
 import { ProblemId } from '../formats/problem-id.ts';
 import { VerlScoringRow } from '../formats/verl-row.ts';
+import { fieldAt } from '../io/field-at.ts';
 import type { RowsLocation } from '../io/location.ts';
 import { parseRow } from '../io/parse-row.ts';
 import { RowError } from '../io/row-error.ts';
@@ -27,15 +28,14 @@ export async function loadGolds(
   options: ReadRowsOptions & { idField?: string } = {},
 ): Promise<Map<string, Gold>> {
   const idField = options.idField ?? DEFAULT_ID_FIELD;
-  const path = idField.split('.');
   const reader = readRows(dataset, options);
   const golds = new Map<string, Gold>();
   const firstRow = new Map<string, number>();
   for await (const { value, row } of reader.records) {
     const place = { file: reader.file, row };
-    const id = ProblemId.safeParse(valueAt(value, path));
+    const id = ProblemId.safeParse(fieldAt(value, idField));
     if (!id.success) {
-      const what = valueAt(value, path) === undefined ? 'missing' : 'not a string or an integer';
+      const what = fieldAt(value, idField) === undefined ? 'missing' : 'not a string or an integer';
       throw new RowError(`the problem id is ${what} (set the id field to where rows keep it)`, {
         ...place,
         field: idField,
@@ -63,13 +63,4 @@ export async function loadGolds(
     firstRow.set(id.data, row);
   }
   return golds;
-}
-
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StageResources, StageSettings } from '../formats/stage-manifest.ts';
+import { StageEval, StageResources, StageSettings } from '../formats/stage-manifest.ts';
 import { Condition } from './rules.ts';
 import { mergeSettings } from './settings.ts';
 import { crossCheckSpec } from './spec-checks.ts';
@@ -87,14 +87,7 @@ export const CurriculumSpecShape = z
     defaults: StageSettings.partial().default({}),
     base_model: z.string().min(1).optional(),
     stages: z.array(StageSpec).min(1),
-    eval: z
-      .object({
-        on_checkpoint: z.boolean(),
-        benchmarks: z.array(z.string().min(1)).min(1),
-        preset: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    eval: StageEval.optional(),
   })
   .strict()
   .strict();

@@ -1,18 +1,6 @@
-import { z } from '@hono/zod-openapi';
-import { type RolloutRow, Usage } from '../formats/rollout-row.ts';
+import { ResponseRow, type RolloutRow } from '../formats/rollout-row.ts';
 import type { Problem } from './benchmarks.ts';
 import { LoadError, loadRows, type SourceOptions } from './load.ts';
-
-/** A pre-generated response; `sample` defaults to the row's position among its problem's rows. */
-const ResponseRow = z.object({
-  benchmark: z.string().optional(),
-  problem_id: z.union([z.string(), z.number()]).transform(String),
-  model: z.string().optional(),
-  sample: z.number().int().min(0).optional(),
-  response: z.string(),
-  finish_reason: z.string().nullable().optional(),
-  usage: Usage.nullable().optional(),
-});
 
 /**
  * Reads the responses of one benchmark from a file of responses (JSONL or Parquet). Rows naming another

@@ -29,3 +29,17 @@ export type RolloutRow = z.output<typeof RolloutRow>;
  */
 export const ScoredRollout = RolloutRow.pick({ problem_id: true, model: true, response: true });
 export type ScoredRollout = z.output<typeof ScoredRollout>;
+
+/**
+ * A rollout row as `gradus eval --responses` reads it: responses generated elsewhere may lack `model`,
+ * `sample`, `finish_reason` and `usage`, and may name the `benchmark` they answer.
+ */
+export const ResponseRow = RolloutRow.partial({
+  model: true,
+  sample: true,
+  finish_reason: true,
+  usage: true,
+}).extend({
+  benchmark: z.string().optional(),
+});
+export type ResponseRow = z.output<typeof ResponseRow>;

@@ -76,6 +76,16 @@ export const Stage = z
   .strict();
 export type Stage = z.infer<typeof Stage>;
 
+/** Evaluation of each checkpoint as it lands: the spec's `eval` and the manifest's. */
+export const StageEval = z
+  .object({
+    on_checkpoint: z.boolean(),
+    benchmarks: z.array(z.string().min(1)).min(1),
+    preset: z.string().optional(),
+  })
+  .strict();
+export type StageEval = z.infer<typeof StageEval>;
+
 export const StageManifest = z
   .object({
     version: z.literal(1),
@@ -93,14 +103,7 @@ export const StageManifest = z
         'stages are numbered 1, 2, ... in order',
       ),
     /** Opt-in evaluation when a checkpoint lands (issue: benchmark evaluation). */
-    eval: z
-      .object({
-        on_checkpoint: z.boolean(),
-        benchmarks: z.array(z.string().min(1)).min(1),
-        preset: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    eval: StageEval.optional(),
     /** Free-form provenance: spec hash, inputs, counts per level. */
     info: z.record(z.string(), z.unknown()).optional(),
   })

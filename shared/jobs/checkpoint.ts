@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { Storage } from '../storage/types.ts';
 import type { CompleteCheckpoint } from './contract.ts';
 import { runKeys } from './contract.ts';
-import { CHECKPOINT_MANIFEST_NAME, type CheckpointFile, CheckpointManifest } from './schema.ts';
+import { CHECKPOINT_MANIFEST_NAME, type CheckpointFile, CheckpointManifest } from '../formats/run-contract.ts';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

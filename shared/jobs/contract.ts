@@ -10,7 +10,7 @@ import {
   RunId,
   StageStatus,
   type StageStatus as StageStatusType,
-} from './schema.ts';
+} from '../formats/run-contract.ts';
 
 /**
  * The stage contract: where a run's files live on storage and how they are read. Keys are relative to

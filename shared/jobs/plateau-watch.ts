@@ -4,7 +4,7 @@ import type { Storage } from '../storage/types.ts';
 import { CheckpointEvalStatus, evalKeys, readCompleteCheckpoint } from './checkpoint-eval.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
 import { type Evaluation, metricValue, type PlateauDecision, plateauDecision } from './plateau.ts';
-import { CHECKPOINT_MANIFEST_NAME } from './schema.ts';
+import { CHECKPOINT_MANIFEST_NAME } from '../formats/run-contract.ts';
 
 export interface PlateauWatchOptions {
   storage: Storage;

@@ -17,7 +17,7 @@ import {
 } from './contract.ts';
 import { STOP_GRACE_MS, stageEnding } from './plateau-watch.ts';
 import { jobName } from './runner.ts';
-import type { StageStatus } from './schema.ts';
+import type { StageStatus } from '../formats/run-contract.ts';
 import type { StageEvent } from './stage-events.ts';
 import { startTrainer } from './trainer-process.ts';
 import {

@@ -6,7 +6,7 @@ import {
   stepOfCheckpointKey,
 } from './contract.ts';
 import type { JobRunner, JobState } from './runner.ts';
-import type { StageState } from './schema.ts';
+import type { StageState } from '../formats/run-contract.ts';
 
 export interface StageStatusRow {
   stage: number;

@@ -9,7 +9,7 @@ import {
   writeStageStatus,
 } from './contract.ts';
 import { type JobRunner, type JobSpec, jobName } from './runner.ts';
-import type { RunError, StageStatus } from './schema.ts';
+import type { RunError, StageStatus } from '../formats/run-contract.ts';
 
 export interface StageDefaults {
   gpusPerNode: number;

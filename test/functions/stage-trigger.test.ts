@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStageTrigger, type StageTriggerDeps } from '../../functions/stage-trigger/handler.ts';
 import { BatchJobRunner } from '../../shared/jobs/batch.ts';
 import { readStageStatus, runKeys } from '../../shared/jobs/contract.ts';
-import { RunError } from '../../shared/jobs/schema.ts';
+import { RunError } from '../../shared/formats/run-contract.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3rver.ts';
 import { writeManifest, writeRunData } from '../jobs/run-fixture.ts';

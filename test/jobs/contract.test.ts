@@ -11,7 +11,7 @@ import {
   readRunManifest,
   runKeys,
 } from '../../shared/jobs/contract.ts';
-import type { StageStatus } from '../../shared/jobs/schema.ts';
+import type { StageStatus } from '../../shared/formats/run-contract.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { writeManifest, writeRunData } from './run-fixture.ts';
 

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../formats/chat-message.ts';
 import { ProblemId } from '../../formats/problem-id.ts';
+import { fieldAt } from '../../io/field-at.ts';
 import { readBatches, readRows } from '../../io/rows.ts';
 import { renderPrompt } from '../benchmarks.ts';
 import { LoadError } from '../errors.ts';
@@ -29,16 +30,6 @@ export interface RolloutsOptions {
   onProgress?: (done: number) => void;
 }
 
-/** The value at a dotted path (`extra_info.problem_id`), or undefined. */
-export function getPath(row: unknown, path: string): unknown {
-  let value: unknown = row;
-  for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
-
 function promptOf(value: unknown, template: string | undefined): Prompt | undefined {
   if (typeof value === 'string') return template ? renderPrompt(template, value) : value;
   if (Array.isArray(value) && value.length > 0) {
@@ -66,7 +57,7 @@ export async function sampleRollouts(options: RolloutsOptions): Promise<SampleSu
   try {
     for await (const batch of readBatches(reader, options.batchRows ?? 1024)) {
       const items: PromptItem[] = batch.map(({ value, row }) => {
-        const raw = getPath(value, idField);
+        const raw = fieldAt(value, idField);
         // Parsed as the rollout row's problem_id, so that what sample writes, score reads.
         const parsed = ProblemId.safeParse(raw);
         if (!parsed.success) {
@@ -79,7 +70,7 @@ export async function sampleRollouts(options: RolloutsOptions): Promise<SampleSu
         const id = parsed.data;
         if (seen.has(id)) throw new LoadError(`${reader.file} row ${row}: duplicate problem id "${id}"`);
         seen.add(id);
-        const prompt = promptOf(getPath(value, promptField), options.template);
+        const prompt = promptOf(fieldAt(value, promptField), options.template);
         if (prompt === undefined) {
           throw new LoadError(
             `${reader.file} row ${row}: field "${promptField}" must be text or chat messages [{role, content}]`,

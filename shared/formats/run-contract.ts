@@ -30,12 +30,17 @@ export const CheckpointFile = z.object({
 });
 export type CheckpointFile = z.infer<typeof CheckpointFile>;
 
+/** The fields every file of a stage starts with: the format version, the run and the stage. */
+export const stageFileFields = {
+  version: z.literal(1),
+  run_id: RunId,
+  stage: z.number().int().min(1),
+};
+
 /** `stages/<k>/checkpoints/<step>/checkpoint.json`: its presence is what makes a checkpoint complete. */
 export const CheckpointManifest = z
   .object({
-    version: z.literal(1),
-    run_id: RunId,
-    stage: z.number().int().min(1),
+    ...stageFileFields,
     step: z.number().int().min(0),
     created_at: z.iso.datetime(),
     /** Where the model in HF format sits inside the checkpoint, when the trainer exported one. */
@@ -51,9 +56,7 @@ export type StageState = z.infer<typeof StageState>;
 /** `stages/<k>/status.json`. Claimed once with a conditional write, then updated by the job. */
 export const StageStatus = z
   .object({
-    version: z.literal(1),
-    run_id: RunId,
-    stage: z.number().int().min(1),
+    ...stageFileFields,
     state: StageState,
     runner: z.enum(['local', 'batch']),
     job_name: z.string().min(1),
