@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { withCachedFiles } from '../../shared/data-fetch/cached.ts';
 import { discoverModel } from '../../shared/eval/generate/client.ts';
@@ -125,7 +126,7 @@ async function runEvalCommand(flags: EvalFlags): Promise<void> {
       benchmarkDir: flags.dataDir,
       onProgress: bars.onProgress,
     });
-    const paths = { results: out.pathOf(files.results), html: out.pathOf(files.html) };
+    const paths = { results: join(flags.out, files.results), html: join(flags.out, files.html) };
     process.stdout.write(`\n${markdownTable([results])}\n`);
     process.stdout.write(`results: ${paths.results}\nreport: ${paths.html}\n`);
     const benchmarks = flags.benchmarks.length;

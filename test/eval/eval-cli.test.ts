@@ -184,7 +184,14 @@ describe.skipIf(!BENCHMARKS.has())('gradus eval against a stand-in OpenAI-compat
       out,
     ]);
     expect(run.code).toBe(0);
-    const results = EvalResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+    expect(run.stdout).toContain(
+      `results: ${join(out, 'results.json')}\nreport: ${join(out, 'report.html')}\n`,
+    );
+    const text = await readFile(join(out, 'results.json'), 'utf8');
+    // The layout `gradus eval` has always written: one space of indent, a final newline.
+    expect(text.startsWith('{\n "version": 1,\n')).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+    const results = EvalResultsSchema.parse(JSON.parse(text));
     expect(results.sampling).toBeUndefined();
     expectMetrics(results.benchmarks[0] as EvalResults['benchmarks'][number], aime, K);
 
