@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { evalFiles } from '../eval/prefix.ts';
+import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from '../formats/run-contract.ts';
 import type { StageManifest } from '../formats/stage-manifest.ts';
-import { findJson } from '../io/get-json.ts';
+import { findJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
-import { CHECKPOINT_MANIFEST_NAME, CheckpointManifest, RunId } from '../formats/run-contract.ts';
 
 /**
  * The checkpoint-evaluation part of the stage contract (issue 7: "a checkpoint landing on S3 can trigger an
@@ -130,16 +130,19 @@ export async function readCompleteCheckpoint(
   ref: CheckpointRef,
 ): Promise<CompleteCheckpoint | undefined> {
   const prefix = runKeys.checkpoint(ref.runId, ref.stage, ref.step);
-  const text = await storage.getText(runKeys.checkpointManifest(ref.runId, ref.stage, ref.step));
-  if (text === undefined) return undefined;
-  let parsed: ReturnType<typeof CheckpointManifest.safeParse>;
+  let manifest: CheckpointManifest | undefined;
   try {
-    parsed = CheckpointManifest.safeParse(JSON.parse(text));
-  } catch {
-    return undefined;
+    manifest = await findJson(
+      storage,
+      runKeys.checkpointManifest(ref.runId, ref.stage, ref.step),
+      CheckpointManifest,
+    );
+  } catch (err) {
+    // A manifest that does not parse is a checkpoint still being written or a broken one: not complete.
+    if (err instanceof StoredJsonError) return undefined;
+    throw err;
   }
-  if (!parsed.success) return undefined;
-  const manifest = parsed.data;
+  if (manifest === undefined) return undefined;
   if (manifest.run_id !== ref.runId || manifest.stage !== ref.stage || manifest.step !== ref.step) {
     return undefined;
   }

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealCheckpoint } from '../../shared/jobs/checkpoint.ts';
-import { checkpointOfManifestKey, evalJobName, evalKeys } from '../../shared/jobs/checkpoint-eval.ts';
+import {
+  checkpointOfManifestKey,
+  evalJobName,
+  evalKeys,
+  readCompleteCheckpoint,
+} from '../../shared/jobs/checkpoint-eval.ts';
 import { runKeys } from '../../shared/jobs/contract.ts';
 import { parseEvalJobEnv, runCheckpointEval } from '../../shared/jobs/eval-job.ts';
 import { createNodeScorer } from '../../shared/reward/node-scorer.ts';
@@ -33,6 +38,29 @@ describe('checkpoint keys and names', () => {
     expect(checkpointOfManifestKey('runs/r-1/manifest.json')).toBeUndefined();
     expect(checkpointOfManifestKey('runs/../stages/1/checkpoints/1/checkpoint.json')).toBeUndefined();
     expect(evalJobName({ runId: 'r-1', stage: 2, step: 150 })).toBe('gradus-r-1-s2-eval-150');
+  });
+});
+
+describe('readCompleteCheckpoint', () => {
+  it('a manifest that is not JSON or not a checkpoint manifest is no complete checkpoint', async () => {
+    const storage = new LocalStorage(join(work, 'bad-manifests'));
+    const ref = { runId: 'run-b', stage: 1, step: 5 };
+    const key = runKeys.checkpointManifest(ref.runId, ref.stage, ref.step);
+    expect(await readCompleteCheckpoint(storage, ref)).toBeUndefined();
+    await storage.put(key, '{"run_id": "run-b", "sta');
+    expect(await readCompleteCheckpoint(storage, ref)).toBeUndefined();
+    await storage.put(key, JSON.stringify({ run_id: 'run-b', stage: 1, step: 5 }));
+    expect(await readCompleteCheckpoint(storage, ref)).toBeUndefined();
+  });
+
+  it('a storage that cannot be read is an error, not an incomplete checkpoint', async () => {
+    const storage = new LocalStorage(join(work, 'unreadable'));
+    storage.getText = async () => {
+      throw new Error('storage unreachable');
+    };
+    await expect(readCompleteCheckpoint(storage, { runId: 'run-b', stage: 1, step: 5 })).rejects.toThrow(
+      'storage unreachable',
+    );
   });
 });
 
