@@ -3,7 +3,7 @@
  * prelude, read from python/*.py (PARTS below). A mode's text is the same for every run; the host appends `__gradus_main()` and sends the
  * rest on stdin (index.ts), so the program text holds no test data (the sandbox registers it in
  * linecache as `<solution>`). The three texts, and the LeetCode prelude, are compiled once into the Python
- * sandbox's memory snapshot (python/precompiled.ts), so a harness run does not compile its ~170-670 lines
+ * sandbox's memory snapshot (code/python/precompiled.ts), so a harness run does not compile its ~170-670 lines
  * again (~20 ms each), nor the prelude (~1.5 ms); elsewhere (native CPython) the harness compiles them.
  *
  * call (APPS fn_name, LiveCodeBench functional): stdin is the nonce, then the spec JSON. The harness
@@ -92,7 +92,7 @@ const harnesses = new Map<HarnessMode, string>();
 
 /**
  * The harness text of a mode: only the parts that mode runs. The host appends `__gradus_main()`; the
- * Python sandbox has these programs precompiled in its snapshot (python/precompiled.ts). Read on first use
+ * Python sandbox has these programs precompiled in its snapshot (code/python/precompiled.ts). Read on first use
  * (a Worker bundles this module but runs no code items, and has no file system).
  */
 export function pythonHarness(mode: HarnessMode): string {
