@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import {
+  CHECKPOINT_MANIFEST_NAME,
+  type CheckpointFile,
+  CheckpointManifest,
+} from '../formats/run-contract.ts';
 import type { Storage } from '../storage/types.ts';
 import type { CompleteCheckpoint } from './contract.ts';
 import { runKeys } from './contract.ts';
-import { CHECKPOINT_MANIFEST_NAME, type CheckpointFile, CheckpointManifest } from '../formats/run-contract.ts';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

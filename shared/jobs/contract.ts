@@ -1,7 +1,4 @@
-import { type Stage, StageManifest } from '../formats/stage-manifest.ts';
 import { stageEndIssues } from '../curriculum/stage-end.ts';
-import { findJson, parseStoredJson, StoredJsonError } from '../io/get-json.ts';
-import type { Storage } from '../storage/types.ts';
 import {
   CHECKPOINT_MANIFEST_NAME,
   CheckpointManifest,
@@ -11,6 +8,9 @@ import {
   StageStatus,
   type StageStatus as StageStatusType,
 } from '../formats/run-contract.ts';
+import { type Stage, StageManifest } from '../formats/stage-manifest.ts';
+import { findJson, parseStoredJson, StoredJsonError } from '../io/get-json.ts';
+import type { Storage } from '../storage/types.ts';
 
 /**
  * The stage contract: where a run's files live on storage and how they are read. Keys are relative to

@@ -1,10 +1,10 @@
 import type { HandOff, PlateauRule } from '../curriculum/stage-end.ts';
+import { CHECKPOINT_MANIFEST_NAME } from '../formats/run-contract.ts';
 import { getJson, StoredJsonError } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import { CheckpointEvalStatus, evalKeys, readCompleteCheckpoint } from './checkpoint-eval.ts';
 import { type CompleteCheckpoint, runKeys } from './contract.ts';
 import { type Evaluation, metricValue, type PlateauDecision, plateauDecision } from './plateau.ts';
-import { CHECKPOINT_MANIFEST_NAME } from '../formats/run-contract.ts';
 
 export interface PlateauWatchOptions {
   storage: Storage;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import type { StageStatus } from '../formats/run-contract.ts';
 import type { Stage } from '../formats/stage-manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import { downloadCheckpoint, sealCheckpoint, sha256File } from './checkpoint.ts';
@@ -17,7 +18,6 @@ import {
 } from './contract.ts';
 import { STOP_GRACE_MS, stageEnding } from './plateau-watch.ts';
 import { jobName } from './runner.ts';
-import type { StageStatus } from '../formats/run-contract.ts';
 import type { StageEvent } from './stage-events.ts';
 import { startTrainer } from './trainer-process.ts';
 import {

@@ -1,12 +1,14 @@
+import { RunError, type StageState } from '../formats/run-contract.ts';
+import { findJson } from '../io/get-json.ts';
 import type { Storage } from '../storage/types.ts';
 import {
   latestCompleteCheckpoint,
   readRunManifest,
   readStageStatus,
+  runKeys,
   stepOfCheckpointKey,
 } from './contract.ts';
 import type { JobRunner, JobState } from './runner.ts';
-import type { StageState } from '../formats/run-contract.ts';
 
 export interface StageStatusRow {
   stage: number;
@@ -33,8 +35,7 @@ export interface RunStatus {
 
 /** Each stage's state, job ids, newest complete checkpoint and log link; the runner, if given, is asked too. */
 export async function runStatus(storage: Storage, runId: string, live?: JobRunner): Promise<RunStatus> {
-  const errorText = await storage.getText(`runs/${runId}/error.json`);
-  const error = errorText === undefined ? undefined : String(JSON.parse(errorText).message);
+  const error = (await findJson(storage, runKeys.error(runId), RunError))?.message;
   const read = await readRunManifest(storage, runId);
   if (!read.ok) return { runId, rows: [], error: error ?? read.message };
   const rows: StageStatusRow[] = [];

@@ -1,3 +1,4 @@
+import type { RunError, StageStatus } from '../formats/run-contract.ts';
 import type { Stage, StageManifest } from '../formats/stage-manifest.ts';
 import type { Storage } from '../storage/types.ts';
 import {
@@ -9,7 +10,6 @@ import {
   writeStageStatus,
 } from './contract.ts';
 import { type JobRunner, type JobSpec, jobName } from './runner.ts';
-import type { RunError, StageStatus } from '../formats/run-contract.ts';
 
 export interface StageDefaults {
   gpusPerNode: number;

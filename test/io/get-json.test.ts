@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { findJson, getJson, StoredJsonError } from '../../shared/io/get-json.ts';
+import { runStatus } from '../../shared/jobs/status.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 
 const Status = z.object({ state: z.enum(['queued', 'done']), steps: z.array(z.number().int()) });
@@ -62,5 +63,15 @@ describe('getJson', () => {
     expect(err).toMatchObject({ code: 'INVALID_SHAPE', key: 'wrong.json', path: 'steps.1' });
     expect(err.message).toMatch(/^wrong\.json: steps\.1: .*number/);
     expect(err.issues).toHaveLength(1);
+  });
+});
+
+describe('readers of run files go through getJson', () => {
+  it("gradus stage status: a run's error.json that is not an error record names the key", async () => {
+    await storage.put('runs/garbled/error.json', '{"message": ');
+    const err = await failure(runStatus(storage, 'garbled'));
+    expect(err).toMatchObject({ code: 'INVALID_JSON', key: 'runs/garbled/error.json' });
+    await storage.put('runs/shapeless/error.json', '{"message": 3}');
+    expect(await failure(runStatus(storage, 'shapeless'))).toMatchObject({ code: 'INVALID_SHAPE' });
   });
 });
