@@ -18,6 +18,8 @@ export interface SourceOptions {
 
 export const DEFAULT_MAX_SOURCE_BYTES = 2 * 1024 ** 3;
 const WHOLE_FILE_MAX_ROWS = 2_000_000;
+/** An http(s) source is downloaded within this time, redirects and body included. */
+const SOURCE_TIMEOUT_MS = 120_000;
 
 /**
  * Every row of a JSONL, JSON (an array) or Parquet file (by the name's extension, JSONL otherwise) from a
@@ -34,6 +36,7 @@ export async function loadRows(
   }
   const reader = readRows(source, {
     allowed: allowed && ((url) => urlAllowed(url, allowed)),
+    timeoutMs: SOURCE_TIMEOUT_MS,
     limits: {
       maxBytes: options.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES,
       maxRows: WHOLE_FILE_MAX_ROWS,

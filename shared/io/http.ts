@@ -5,7 +5,7 @@ export interface HttpOptions {
   allowed?: (url: string) => boolean;
   /** Redirects followed (default 5). */
   maxRedirects?: number;
-  /** For the whole download (default 120 s). */
+  /** For the whole download, body included (default: none; the eval API server sets one). */
   timeoutMs?: number;
 }
 
@@ -14,7 +14,7 @@ export interface HttpOptions {
  * 2xx response whose body is not read yet; every failure is a RowError naming `source`.
  */
 export async function fetchChecked(source: string, options: HttpOptions = {}): Promise<Response> {
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
+  const signal = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
   const maxRedirects = options.maxRedirects ?? 5;
   const fail = (problem: string) => new RowError(problem, { file: source });
   let url = source;

@@ -359,7 +359,7 @@ function bodyOf(response: Response): AsyncIterable<Uint8Array> {
 }
 
 /** A stream read into one buffer, refused (and the stream stopped) once past `maxBytes`. */
-export async function collect(
+async function collect(
   stream: AsyncIterable<Uint8Array> | Readable,
   file: string,
   maxBytes: number,
