@@ -44,7 +44,7 @@ const USES: [file: string, module: string, names: string[]][] = [
   ['shared/eval/generate/journal.ts', 'formats/rollout-row.ts', ['RolloutRow']],
   ['shared/eval/generate/sampler.ts', 'formats/rollout-row.ts', ['RolloutRow']],
   ['shared/eval/generate/rollouts.ts', 'formats/problem-id.ts', ['ProblemId']],
-  ['shared/eval/generate/rollouts.ts', 'formats/chat-message.ts', ['ChatMessage']],
+  ['shared/eval/generate/rollouts.ts', 'formats/verl-row.ts', ['VerlRow']],
   ['shared/eval/generate/schema.ts', 'formats/chat-message.ts', ['ChatMessage']],
   ['shared/eval/responses.ts', 'formats/rollout-row.ts', ['ResponseRow', 'RolloutRow']],
   ['shared/eval/run.ts', 'formats/rollout-row.ts', ['RolloutRow']],

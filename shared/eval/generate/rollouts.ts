@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../../formats/chat-message.ts';
 import { ProblemId } from '../../formats/problem-id.ts';
+import { VerlRow } from '../../formats/verl-row.ts';
 import { fieldAt } from '../../io/field-at.ts';
 import { readBatches, readRows } from '../../io/rows.ts';
 import { renderPrompt } from '../benchmarks.ts';
@@ -32,13 +32,8 @@ export interface RolloutsOptions {
 
 function promptOf(value: unknown, template: string | undefined): Prompt | undefined {
   if (typeof value === 'string') return template ? renderPrompt(template, value) : value;
-  if (Array.isArray(value) && value.length > 0) {
-    const ok = value.every(
-      (m) =>
-        typeof m === 'object' && m !== null && typeof m.role === 'string' && typeof m.content === 'string',
-    );
-    if (ok) return (value as ChatMessage[]).map(({ role, content }) => ({ role, content }));
-  }
+  const messages = VerlRow.shape.prompt.safeParse(value);
+  if (messages.success) return messages.data.map(({ role, content }) => ({ role, content }));
   return undefined;
 }
 
