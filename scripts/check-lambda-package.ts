@@ -105,7 +105,7 @@ async function checkPackage(packageDir: string, info: BuildInfo): Promise<Lambda
     zipBytes: zip.length,
     unzippedBytes,
     files: entries.length,
-    elfFiles,
+    elfFiles: elfFiles.sort(),
     nativeRequires,
     invocations,
     problems,

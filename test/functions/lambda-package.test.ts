@@ -39,8 +39,8 @@ describe('Lambda artifact check', () => {
     // Built from source with libstdc++ and libgcc static: only glibc, at most 2.34 (the rule checked it).
     expect(report.nativeRequires.every((v) => v.startsWith('GLIBC_'))).toBe(true);
     expect(report.elfFiles).toEqual([
-      'dist/lambda/node_modules/isolated-vm/build/Release/isolated_vm.node',
       'dist/lambda/node_modules/@esbuild/linux-x64/bin/esbuild',
+      'dist/lambda/node_modules/isolated-vm/build/Release/isolated_vm.node',
     ]);
   }, 300_000);
 
