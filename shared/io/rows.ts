@@ -122,41 +122,56 @@ function textRows(
   const file = location.label;
   let size: number | undefined;
   let bytes = 0;
-  let stream: Readable | undefined;
   async function* records(): AsyncGenerator<RowRecord> {
     const opened = await openByteStream(location, options);
+    const stream = opened.stream;
     size = opened.size;
-    stream = opened.stream;
-    if (size !== undefined && size > limits.maxBytes) {
-      stream.destroy();
-      throw tooLarge(file, limits.maxBytes);
-    }
     try {
-      const source = lines(stream, file, limits, (n) => {
-        bytes += n;
-      });
+      if (size !== undefined && size > limits.maxBytes) throw tooLarge(file, limits.maxBytes);
+      const splitter = new LineSplitter(file, limits.maxLineBytes);
+      // A `.json` file whose first non-blank line starts with `[` is a JSON array, collected here.
+      let array: string[] | undefined;
+      let arrayBytes = 0;
+      const arrayMax = Math.min(limits.maxBytes, JSON_ARRAY_MAX_BYTES);
       let row = 0;
       let kept = 0;
-      for await (const line of source) {
+      // Lines are split per chunk, synchronously: one await per chunk, not per line.
+      const handle = (line: string): RowRecord | undefined => {
         row++;
-        if (line.trim() === '') continue;
+        if (array !== undefined) {
+          arrayBytes += Buffer.byteLength(line) + 1;
+          if (arrayBytes > arrayMax) throw tooLarge(file, arrayMax);
+          array.push(line);
+          return undefined;
+        }
+        if (line.trim() === '') return undefined;
         if (kept === 0 && format === 'json' && line.trimStart().startsWith('[')) {
-          yield* arrayRows(line, source, file, limits);
-          return;
+          array = [line];
+          arrayBytes = Buffer.byteLength(line) + 1;
+          return undefined;
         }
         if (++kept > limits.maxRows) throw tooManyRows(file, limits.maxRows);
-        let value: unknown;
         try {
-          value = JSON.parse(line);
+          return { value: JSON.parse(line), row };
         } catch {
           // The parser's message quotes the text: a caller of the API must not learn a file's content from it.
           const invalid = new RowError('not valid JSON', { file, row });
           if (options.invalidJson !== 'yield') throw invalid;
-          yield { value: undefined, row, invalid };
-          continue;
+          return { value: undefined, row, invalid };
         }
-        yield { value, row };
+      };
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > limits.maxBytes) throw tooLarge(file, limits.maxBytes);
+        for (const line of splitter.push(chunk)) {
+          const record = handle(line);
+          if (record) yield record;
+        }
       }
+      const last = splitter.end();
+      const record = last === undefined ? undefined : handle(last);
+      if (record) yield record;
+      if (array !== undefined) yield* arrayRows(array.join('\n'), file, limits);
     } finally {
       // Also when the consumer stops early: release the file, socket or S3 connection.
       stream.destroy();
@@ -171,64 +186,80 @@ function textRows(
 }
 
 /**
- * The lines of a byte stream (`\n` or `\r\n`), decoded as UTF-8; a line longer than `maxLineBytes`, or a
- * file past `maxBytes`, stops the read before it is held whole.
+ * Splits bytes into lines (`\n` or `\r\n`), decoded as UTF-8 once whole; a line longer than
+ * `maxLineBytes` is refused as soon as that many bytes of it are held.
  */
-async function* lines(
-  stream: Readable,
-  file: string,
-  limits: RowLimits,
-  counted: (bytes: number) => void,
-): AsyncGenerator<string> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let total = 0;
-  let line = 0;
-  const take = (tail: Buffer): string => {
-    const all = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
-    pending = [];
-    pendingBytes = 0;
-    const end = all.length > 0 && all[all.length - 1] === 0x0d ? all.length - 1 : all.length;
-    return all.toString('utf8', 0, end);
-  };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    counted(chunk.length);
-    if (total > limits.maxBytes) throw tooLarge(file, limits.maxBytes);
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a, start); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-      line++;
-      if (pendingBytes + nl - start > limits.maxLineBytes) throw tooLong(file, line, limits.maxLineBytes);
-      yield take(chunk.subarray(start, nl));
-      start = nl + 1;
+const withoutCr = (line: string) => (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+
+class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private line = 0;
+  private readonly file: string;
+  private readonly maxLineBytes: number;
+  constructor(file: string, maxLineBytes: number) {
+    this.file = file;
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** The lines this chunk completes. */
+  push(chunk: Buffer): string[] {
+    const last = chunk.lastIndexOf(0x0a);
+    if (last < 0) {
+      this.hold(chunk);
+      return [];
     }
-    if (start < chunk.length) {
-      pending.push(chunk.subarray(start));
-      pendingBytes += chunk.length - start;
-      if (pendingBytes > limits.maxLineBytes) throw tooLong(file, line + 1, limits.maxLineBytes);
+    // Every line's length in bytes first (native scans), then one decode and one split for all of them.
+    let line = this.line;
+    let held = this.pendingBytes;
+    for (let start = 0, nl = chunk.indexOf(0x0a); nl >= 0; start = nl + 1, nl = chunk.indexOf(0x0a, start)) {
+      line++;
+      if (held + nl - start > this.maxLineBytes) {
+        this.line = line;
+        throw this.tooLong();
+      }
+      held = 0;
+    }
+    const head = chunk.subarray(0, last);
+    const bytes = this.pending.length === 0 ? head : Buffer.concat([...this.pending, head]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.line = line;
+    if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
+    const lines = bytes.toString('utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) lines[i] = withoutCr(lines[i] as string);
+    return lines;
+  }
+
+  /** The last line, when the bytes do not end with a newline. */
+  end(): string | undefined {
+    if (this.pendingBytes === 0) return undefined;
+    this.line++;
+    const text = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    return withoutCr(text);
+  }
+
+  private hold(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes > this.maxLineBytes) {
+      this.line++;
+      throw this.tooLong();
     }
   }
-  if (pendingBytes > 0) yield take(Buffer.alloc(0));
+
+  private tooLong(): RowError {
+    return tooLong(this.file, this.line, this.maxLineBytes);
+  }
 }
 
-/** A JSON array file: `first` is its first line, `rest` the lines after it; held whole, within the JSON limit. */
-async function* arrayRows(
-  first: string,
-  rest: AsyncIterable<string>,
-  file: string,
-  limits: RowLimits,
-): AsyncGenerator<RowRecord> {
-  const maxBytes = Math.min(limits.maxBytes, JSON_ARRAY_MAX_BYTES);
-  const parts = [first];
-  let total = Buffer.byteLength(first);
-  for await (const line of rest) {
-    total += Buffer.byteLength(line) + 1;
-    if (total > maxBytes) throw tooLarge(file, maxBytes);
-    parts.push(line);
-  }
+/** A JSON array file's text: its rows, in order. */
+function* arrayRows(text: string, file: string, limits: RowLimits): Generator<RowRecord> {
   let value: unknown;
   try {
-    value = JSON.parse(parts.join('\n'));
+    value = JSON.parse(text);
   } catch {
     throw new RowError('not valid JSON', { file });
   }

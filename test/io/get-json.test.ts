@@ -48,11 +48,8 @@ describe('getJson', () => {
   });
 
   it('text that is not JSON is INVALID_JSON, naming the key', async () => {
-    for (const read of [
-      getJson(storage, 'garbled.json', Status),
-      findJson(storage, 'garbled.json', Status),
-    ]) {
-      const err = await failure(read);
+    for (const read of [getJson, findJson]) {
+      const err = await failure(read(storage, 'garbled.json', Status));
       expect(err.code).toBe('INVALID_JSON');
       expect(err.message).toMatch(/^garbled\.json is not JSON/);
     }

@@ -53,6 +53,15 @@ describe('readRows', () => {
     ]);
   });
 
+  it('lines across chunk boundaries, multi-byte characters cut by a chunk, are read whole', async () => {
+    // 64 KiB read chunks: rows of 1 to 3,000 characters of "é€x" cross many of them, mid-character too.
+    const rows = Array.from({ length: 400 }, (_, i) => ({ i, s: 'é€x'.repeat((i * 37) % 1000) }));
+    const text = rows.map((r, i) => `${JSON.stringify(r)}${i % 3 === 0 ? '\r\n' : '\n'}`).join('');
+    expect(Buffer.byteLength(text)).toBeGreaterThan(4 * 64 * 1024);
+    const path = await file('chunks.jsonl', text);
+    expect((await read(path)).map((r) => r.value)).toEqual(rows);
+  });
+
   it('a line that is not JSON names file and line, without quoting it; or is handed on when asked', async () => {
     const path = await file('bad.jsonl', '{"a":1}\n{"secret": \n{"a":3}\n');
     await expect(read(path)).rejects.toThrow(new RowError('not valid JSON', { file: path, row: 2 }));
