@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { curate, MANIFEST_KEY, REPORT_KEY } from '../../shared/curriculum/curate.ts';
-import type { RowsLocation } from '../../shared/io/location.ts';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
 import { formatSummary } from '../../shared/curriculum/summary.ts';
+import type { RowsLocation } from '../../shared/io/location.ts';
 import { openStorage } from '../../shared/storage/index.ts';
 import { countItems } from './count-items.ts';
 import { count, countedIn, progressBar, secondsSince, summaryLine } from './progress.ts';

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StageStatus } from '../../shared/formats/run-contract.ts';
 import { downloadCheckpoint, sealCheckpoint } from '../../shared/jobs/checkpoint.ts';
 import {
   claimStage,
@@ -11,7 +12,6 @@ import {
   readRunManifest,
   runKeys,
 } from '../../shared/jobs/contract.ts';
-import type { StageStatus } from '../../shared/formats/run-contract.ts';
 import { LocalStorage } from '../../shared/storage/local.ts';
 import { writeManifest, writeRunData } from './run-fixture.ts';
 

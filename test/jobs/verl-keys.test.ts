@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, type Node, parse, parseDocument } from 'yaml';
 import { loadSpec } from '../../shared/curriculum/load-spec.ts';
-import type { Stage } from '../../shared/formats/stage-manifest.ts';
 import { PRESETS } from '../../shared/curriculum/presets/index.ts';
 import { stageSettings } from '../../shared/curriculum/spec.ts';
+import type { Stage } from '../../shared/formats/stage-manifest.ts';
 import { executeStage } from '../../shared/jobs/stage-exec.ts';
 import {
   DEFAULT_TRAINER_COMMAND,
