@@ -1,4 +1,5 @@
 import type { EvalResults } from '../results.ts';
+import { breakdowns } from './breakdowns.ts';
 import { pct } from './markdown.ts';
 import { type Bar, barChart, esc } from './svg.ts';
 
@@ -28,7 +29,7 @@ export function htmlReport(results: readonly EvalResults[]): string {
     `<p class="note">${results.map(describe).join('<br>')}</p>`,
     summaryTable(results),
     `<figure id="accuracy-chart">${barChart(bars, 'avg@k per benchmark (95% bootstrap CI)')}</figure>`,
-    ...breakdowns(results),
+    ...breakdownTables(results),
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
@@ -82,28 +83,15 @@ function summaryTable(results: readonly EvalResults[]): string {
   return table('summary', head, rows);
 }
 
-function breakdowns(results: readonly EvalResults[]): string[] {
-  const out: string[] = [];
-  for (const r of results) {
-    for (const b of r.benchmarks) {
-      for (const [name, groups] of [
-        ['subject', b.metrics.bySubject],
-        ['level', b.metrics.byLevel],
-      ] as const) {
-        if (!groups) continue;
-        const heading = `${b.title} by ${name}${results.length > 1 ? ` (${r.label})` : ''}`;
-        out.push(`<h2>${esc(heading)}</h2>`);
-        out.push(
-          table(
-            `${b.benchmark}-${name}`,
-            [name, 'problems', 'avg@k %'],
-            Object.entries(groups).map(([key, g]) => [key, String(g.problems), pct(g.avg)]),
-          ),
-        );
-      }
-    }
-  }
-  return out;
+function breakdownTables(results: readonly EvalResults[]): string[] {
+  return breakdowns(results).flatMap((b) => [
+    `<h2>${esc(`${b.title} by ${b.by}${b.label === undefined ? '' : ` (${b.label})`}`)}</h2>`,
+    table(
+      `${b.benchmark}-${b.by}`,
+      [b.by, 'problems', 'avg@k %'],
+      b.rows.map((row) => [row.key, String(row.problems), pct(row.avg)]),
+    ),
+  ]);
 }
 
 function table(id: string, head: string[], rows: string[][]): string {

@@ -1,4 +1,5 @@
 import type { EvalResults } from '../results.ts';
+import { breakdowns } from './breakdowns.ts';
 
 export const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}`;
 
@@ -49,19 +50,10 @@ export function markdownTable(results: readonly EvalResults[]): string {
 /** The table, then per-subject and per-level breakdowns where a benchmark has them (MATH-500). */
 export function markdownReport(results: readonly EvalResults[]): string {
   const parts = [`# Evaluation: ${results.map((r) => cell(r.label)).join(' vs ')}\n`, markdownTable(results)];
-  for (const r of results) {
-    for (const b of r.benchmarks) {
-      for (const [name, groups] of [
-        ['subject', b.metrics.bySubject],
-        ['level', b.metrics.byLevel],
-      ] as const) {
-        if (!groups) continue;
-        parts.push(`\n## ${cell(b.title)} by ${name}${results.length > 1 ? ` (${cell(r.label)})` : ''}\n`);
-        parts.push(`| ${name} | problems | avg@k % |\n| --- | --- | --- |`);
-        for (const [key, g] of Object.entries(groups))
-          parts.push(`| ${cell(key)} | ${g.problems} | ${pct(g.avg)} |`);
-      }
-    }
+  for (const b of breakdowns(results)) {
+    parts.push(`\n## ${cell(b.title)} by ${b.by}${b.label === undefined ? '' : ` (${cell(b.label)})`}\n`);
+    parts.push(`| ${b.by} | problems | avg@k % |\n| --- | --- | --- |`);
+    for (const row of b.rows) parts.push(`| ${cell(row.key)} | ${row.problems} | ${pct(row.avg)} |`);
   }
   return `${parts.join('\n')}\n`;
 }
