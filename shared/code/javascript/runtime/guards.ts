@@ -315,13 +315,7 @@ function guardWeakCollection(
       return original(this, key, value);
     },
   }[name];
-  Object.defineProperty(replacement, 'length', { value: name === 'set' ? 2 : 1, configurable: true });
-  Object.defineProperty(proto, name, {
-    value: replacement,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  replaceMethod(proto, name, replacement);
 }
 
 /**
@@ -366,13 +360,7 @@ function guardCollection(proto: object, name: 'set' | 'add'): void {
       return original(this, key, value);
     },
   }[name];
-  Object.defineProperty(replacement, 'length', { value: name === 'set' ? 2 : 1, configurable: true });
-  Object.defineProperty(proto, name, {
-    value: replacement,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  replaceMethod(proto, name, replacement);
 }
 
 /** `fn.call` bound once, so later changes to Function.prototype.call cannot reach `fn`. */
@@ -411,4 +399,15 @@ function fixedArrayBuffer(Original: ArrayBufferConstructor): ArrayBufferConstruc
   });
   Object.setPrototypeOf(FixedArrayBuffer, Object.getPrototypeOf(Original));
   return FixedArrayBuffer as unknown as ArrayBufferConstructor;
+}
+
+/** Puts `replacement` in place of the collection method `name` (`set` takes two arguments, `add` one), as V8 has it: writable, configurable, not enumerable. */
+function replaceMethod(proto: object, name: string, replacement: unknown): void {
+  Object.defineProperty(replacement, 'length', { value: name === 'set' ? 2 : 1, configurable: true });
+  Object.defineProperty(proto, name, {
+    value: replacement,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
