@@ -24,11 +24,12 @@ export type VerlRow = z.infer<typeof VerlRow>;
  * A verl row as scoring reads it (the pass-rate gold, the reward API's `/v1/verl/rows`): rows of datasets
  * gradus did not write, of which only `reward_model.ground_truth` is needed (its shape is checked by the
  * scorer, which names what is wrong with it); the other fields are checked as VerlRow checks them where
- * present, except that a prompt may also be plain text.
+ * present, except the prompt, which scoring never reads: plain text, or messages of any shape (a
+ * multimodal dataset's content is a list of parts, and its rows must still be scored).
  */
 export const VerlScoringRow = z.looseObject({
   data_source: VerlRow.shape.data_source.optional(),
-  prompt: z.union([z.string(), VerlRow.shape.prompt]).optional(),
+  prompt: z.union([z.string(), z.array(z.record(z.string(), z.unknown()))]).optional(),
   ability: VerlRow.shape.ability.optional(),
   reward_model: z.looseObject({ style: z.string().nullish(), ground_truth: z.unknown() }),
   extra_info: VerlRow.shape.extra_info,

@@ -243,6 +243,20 @@ describe('verl rows: POST /v1/verl/rows', () => {
     ...extra,
   });
 
+  it('scores a row whatever its prompt holds (scoring never reads it): multimodal content parts, or text', async () => {
+    const multimodal = [
+      { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Compute 1/2 + 1/4.' }] },
+    ];
+    const { status, json } = await post('/v1/verl/rows', {
+      rows: [
+        row({ prompt: multimodal, response: '\\boxed{\\frac{3}{4}}' }),
+        row({ prompt: 'Compute 1/2 + 1/4.', response: '\\boxed{1}' }),
+      ],
+    });
+    expect(status).toBe(200);
+    expect((json.results as { acc: boolean }[]).map((r) => r.acc)).toEqual([true, false]);
+  });
+
   it('scores rows in the parquet schema, a GRPO group per row, one score dict per response', async () => {
     const { status, json } = await post('/v1/verl/rows?min_reward=-1', {
       rows: [
