@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * When a stage may end before `total_steps`, and which checkpoint it then hands to the next stage. Part of
- * a stage's settings (see manifest.ts); the rule itself is applied by shared/jobs/plateau.ts.
+ * a stage's settings (see shared/formats/stage-manifest.ts); the rule itself is applied by shared/jobs/plateau.ts.
  */
 
 /**

@@ -14,13 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
 
-/**
- * Top-level folders of shared/ that other sessions are refactoring while this test was written; their
- * checks are skipped. The lead fills them in (writes or updates the README, then takes the name off this
- * list) when each refactor lands.
- */
-const BEING_REFACTORED: readonly string[] = [];
-
 /** The `## Files` section of a README: from its heading to the next `## ` heading. */
 function filesSection(readme: string): string | undefined {
   const lines = readme.split('\n');
@@ -83,11 +76,6 @@ function foldersToCheck(): string[] {
 describe('every shared/ folder has a README whose Files section names its files', () => {
   for (const dir of foldersToCheck()) {
     const name = relative(SHARED, dir).split('\\').join('/');
-    const top = name.split('/')[0] as string;
-    if (BEING_REFACTORED.includes(top)) {
-      it.skip(`shared/${name}: skipped while shared/${top} is being refactored (see BEING_REFACTORED)`, () => {});
-      continue;
-    }
     it(`shared/${name}`, () => {
       expect(readmeProblems(dir)).toEqual([]);
     });
