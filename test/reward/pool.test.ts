@@ -104,11 +104,14 @@ describe('WorkerPool', () => {
     };
     const statuses = (results: RewardResult[]) => results.map((r) => [r.id, r.status]);
 
-    for (const [kind, status] of [
-      ['__spin', 'timeout'],
-      ['__exit', 'error'],
+    // A spin ends in worker.terminate(); each one also risks a rare V8 abort of the whole process
+    // ("Check failed: jit_page.has_value()", seen once under heavy load), so spins are kept to the two
+    // positions that matter: the first chunk with the next waiting, and the next chunk itself.
+    for (const [kind, status, positions] of [
+      ['__spin', 'timeout', [0, 3]],
+      ['__exit', 'error', [0, 1, 2, 3]],
     ] as const) {
-      for (const at of [0, 1, 2, 3]) {
+      for (const at of positions) {
         it(`${kind} at item ${at} of chunks (0,1) and (2,3): that item ${status}, every other scored once`, async () => {
           pool = createPool({ size: 1, chunkSize: 2, workerUrl: misbehaving });
           const results = await pool.score(misbehave(kind, at, 6));
