@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_ESM_BUNDLE } from './build-lambda.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const STAGE_TRIGGER_OUT_DIR = join(root, 'dist', 'stage-trigger');
@@ -13,19 +14,12 @@ export const STAGE_TRIGGER_OUT_DIR = join(root, 'dist', 'stage-trigger');
 export async function buildStageTrigger(): Promise<void> {
   await rm(STAGE_TRIGGER_OUT_DIR, { recursive: true, force: true });
   await build({
+    ...NODE_ESM_BUNDLE,
+    // One file: the trigger has no entry point that loads lazily.
+    splitting: false,
+    metafile: false,
     entryPoints: { handler: join(root, 'functions/stage-trigger/handler.ts') },
     outdir: STAGE_TRIGGER_OUT_DIR,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    // CommonJS dependencies bundled into an ES module still call require() for Node's builtins.
-    banner: {
-      js: "import { createRequire as __gradusRequire } from 'node:module';\nconst require = __gradusRequire(import.meta.url);",
-    },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
 }
 

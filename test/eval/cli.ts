@@ -1,39 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type Collected, cli, collectOutput, root } from '../helpers/cli-child.ts';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = `${ROOT}functions/cli/gradus.ts`;
+export const ROOT = root;
 
 export interface CliRun {
   child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  done: Promise<Collected>;
 }
 
 /** Starts the CLI in a child process with the Node running the tests (Node 24). */
 export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, ['--no-node-snapshot', CLI, ...args], {
+  const child = spawn(process.execPath, ['--no-node-snapshot', cli, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const done = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+  return { child, done: collectOutput(child).closed };
 }
 
 export async function runCli(args: string[], env: Record<string, string> = {}) {
